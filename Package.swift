@@ -1,0 +1,43 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+/// Kernels are compiled for the build machine's CPU (AVX2 / AVX-512 / NEON as present) with
+/// unchecked arithmetic: generic SIMD conversions only inline at a real target CPU (see
+/// DESIGN.md §5). These are `unsafeFlags`, so this package is meant to be built from source
+/// as a root package; the flags only touch the kernel module.
+let kernelFlags: [SwiftSetting] = [
+    .unsafeFlags(["-Ounchecked", "-target-cpu", "native"], .when(configuration: .release)),
+    .unsafeFlags(["-target-cpu", "native"], .when(configuration: .debug)),
+]
+
+let package = Package(
+    name: "swift-moe",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "moe", targets: ["moe"]),
+        .library(name: "MoEKernels", targets: ["MoEKernels"]),
+        .library(name: "MoEFormats", targets: ["MoEFormats"]),
+        .library(name: "MoEModels", targets: ["MoEModels"]),
+        .library(name: "MoERuntime", targets: ["MoERuntime"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        .target(name: "MoEKernels", swiftSettings: kernelFlags),
+        .target(name: "MoEFormats"),
+        .target(name: "MoEModels", dependencies: ["MoEKernels", "MoEFormats"]),
+        .target(name: "MoERuntime", dependencies: ["MoEModels", "MoEKernels", "MoEFormats"]),
+        .executableTarget(
+            name: "moe",
+            dependencies: [
+                "MoERuntime", "MoEModels", "MoEFormats", "MoEKernels",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(name: "MoEKernelsTests", dependencies: ["MoEKernels"]),
+        .testTarget(name: "MoEFormatsTests", dependencies: ["MoEFormats"]),
+        .testTarget(name: "MoEModelsTests", dependencies: ["MoEModels", "MoEFormats", "MoEKernels"]),
+        .testTarget(name: "MoERuntimeTests", dependencies: ["MoERuntime", "MoEModels"]),
+    ]
+)

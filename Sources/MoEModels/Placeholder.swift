@@ -1,0 +1,1 @@
+/// Model configurations and transformer blocks.
