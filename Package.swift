@@ -12,7 +12,7 @@ let kernelFlags: [SwiftSetting] = [
 
 let package = Package(
     name: "swift-moe",
-    platforms: [.macOS(.v14)],
+    platforms: [.macOS(.v15)],
     products: [
         .executable(name: "moe", targets: ["moe"]),
         .library(name: "MoEKernels", targets: ["MoEKernels"]),
