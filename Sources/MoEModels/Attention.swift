@@ -1,0 +1,131 @@
+import MoEKernels
+
+/// Multi-head causal self-attention with grouped-query heads, optional biases, q/k norms,
+/// q/k/v clipping, rotary embeddings and a sliding window.
+struct Attention: Sendable {
+    /// `(heads * headDim, hidden)`
+    let q: WeightMatrix
+    /// `(kvHeads * headDim, hidden)`
+    let k: WeightMatrix
+    /// `(kvHeads * headDim, hidden)`
+    let v: WeightMatrix
+    /// `(hidden, heads * headDim)`
+    let o: WeightMatrix
+    /// Biases, when the checkpoint has them: `(heads * headDim)`, `(kvHeads * headDim)` x2, `(hidden)`.
+    let qBias: [Float]?, kBias: [Float]?, vBias: [Float]?, oBias: [Float]?
+    /// q/k norm weights: `(headDim)` per head, or the whole projection's width.
+    let qNorm: [Float]?, kNorm: [Float]?
+    let heads: Int, kvHeads: Int, headDim: Int
+    let normKind: QKNorm
+    let clip: Float?
+    let scale: Float
+    let eps: Float
+    /// Attention window (query plus `window - 1` earlier positions), or nil.
+    let window: Int?
+
+    /// Loads `<prefix>.{q,k,v,o}_proj` and, per the config, `q_norm` / `k_norm`.
+    init(_ w: WeightLoader, prefix: String, config c: ModelConfig, layer: Int) throws {
+        let qWidth = c.headCount * c.headDim, kvWidth = c.kvHeadCount * c.headDim
+        q = try w.matrix("\(prefix).q_proj.weight", rows: qWidth, cols: c.hiddenSize)
+        k = try w.matrix("\(prefix).k_proj.weight", rows: kvWidth, cols: c.hiddenSize)
+        v = try w.matrix("\(prefix).v_proj.weight", rows: kvWidth, cols: c.hiddenSize)
+        o = try w.matrix("\(prefix).o_proj.weight", rows: c.hiddenSize, cols: qWidth)
+        qBias = try w.optionalVector("\(prefix).q_proj.bias", count: qWidth)
+        kBias = try w.optionalVector("\(prefix).k_proj.bias", count: kvWidth)
+        vBias = try w.optionalVector("\(prefix).v_proj.bias", count: kvWidth)
+        oBias = try w.optionalVector("\(prefix).o_proj.bias", count: c.hiddenSize)
+        switch c.qkNorm {
+        case .none:
+            qNorm = nil
+            kNorm = nil
+        case .perHead:
+            qNorm = try w.vector("\(prefix).q_norm.weight", count: c.headDim)
+            kNorm = try w.vector("\(prefix).k_norm.weight", count: c.headDim)
+        case .wholeProjection:
+            qNorm = try w.vector("\(prefix).q_norm.weight", count: qWidth)
+            kNorm = try w.vector("\(prefix).k_norm.weight", count: kvWidth)
+        }
+        heads = c.headCount
+        kvHeads = c.kvHeadCount
+        headDim = c.headDim
+        normKind = c.qkNorm
+        clip = c.clipQKV
+        scale = c.attentionScale
+        eps = c.rmsNormEps
+        window = c.slidingWindow[layer]
+    }
+
+    /// Attends `tokens` new positions (starting at `cache.length`) over everything cached,
+    /// appending their keys and values to `layer`'s cache rows.
+    ///
+    /// - input: `(tokens, hidden)`
+    /// - output: `(tokens, hidden)`, overwritten
+    /// - rope: cos and sin tables, each `(tokens, headDim / 2)`
+    func callAsFunction(
+        _ input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>, tokens: Int,
+        layer: Int, cache: KVCache, rope: (cos: FloatBuffer, sin: FloatBuffer), pool: ThreadPool
+    ) {
+        let ws = cache.workspace
+        let qWidth = heads * headDim, kvWidth = kvHeads * headDim
+        let qs = ws.buffer("attn.q", rows: tokens, cols: qWidth)
+        let ks = ws.buffer("attn.k", rows: tokens, cols: kvWidth)
+        let vs = ws.buffer("attn.v", rows: tokens, cols: kvWidth)
+        Kernels.matmul(q, input: input, output: qs.base, tokens: tokens, pool: pool)
+        Kernels.matmul(k, input: input, output: ks.base, tokens: tokens, pool: pool)
+        Kernels.matmul(v, input: input, output: vs.base, tokens: tokens, pool: pool)
+        if let qBias { VectorOps.addBias(qBias, to: qs.base, rows: tokens) }
+        if let kBias { VectorOps.addBias(kBias, to: ks.base, rows: tokens) }
+        if let vBias { VectorOps.addBias(vBias, to: vs.base, rows: tokens) }
+        normalize(qs, weight: qNorm, heads: heads, tokens: tokens)
+        normalize(ks, weight: kNorm, heads: kvHeads, tokens: tokens)
+        if let clip {
+            VectorOps.clamp(qs.base, limit: clip, count: tokens * qWidth)
+            VectorOps.clamp(ks.base, limit: clip, count: tokens * kvWidth)
+            VectorOps.clamp(vs.base, limit: clip, count: tokens * kvWidth)
+        }
+        let start = cache.length
+        let keys = cache.keys[layer], values = cache.values[layer]
+        for t in 0..<tokens {
+            Kernels.rope(qs.row(t), heads: heads, headDim: headDim, rotaryDim: headDim,
+                         cos: rope.cos.row(t), sin: rope.sin.row(t))
+            Kernels.rope(ks.row(t), heads: kvHeads, headDim: headDim, rotaryDim: headDim,
+                         cos: rope.cos.row(t), sin: rope.sin.row(t))
+            keys.row(start + t).update(from: ks.row(t), count: kvWidth)
+            values.row(start + t).update(from: vs.row(t), count: kvWidth)
+        }
+        let mixed = ws.buffer("attn.mixed", rows: tokens, cols: qWidth)
+        let scores = ws.buffer("attn.scores", rows: heads * (start + tokens), cols: 1) // (heads, length) per query
+        for t in 0..<tokens {
+            let position = start + t
+            let first = window.map { max(0, position - $0 + 1) } ?? 0
+            Kernels.attention(
+                query: qs.row(t), keys: keys.row(first), values: values.row(first),
+                length: position - first + 1, heads: heads, kvHeads: kvHeads, headDim: headDim,
+                scale: scale, output: mixed.row(t), scratch: scores.base, pool: pool)
+        }
+        Kernels.matmul(o, input: mixed.base, output: output, tokens: tokens, pool: pool)
+        if let oBias { VectorOps.addBias(oBias, to: output, rows: tokens) }
+    }
+
+    /// Applies the q or k norm in place: per head, or over the whole row.
+    ///
+    /// - x: `(tokens, heads * headDim)`
+    private func normalize(_ x: FloatBuffer, weight: [Float]?, heads: Int, tokens: Int) {
+        guard let weight else { return }
+        let width = normKind == .perHead ? headDim : heads * headDim
+        let pieces = tokens * heads * headDim / width
+        weight.withUnsafeBufferPointer { w in
+            guard let wp = w.baseAddress else { return }
+            for i in 0..<pieces {
+                let p = x.base + i * width
+                Kernels.rmsNorm(p, weight: wp, count: width, eps: eps, output: p)
+            }
+        }
+    }
+
+    /// Parameters in the projections.
+    var parameterCount: Int {
+        [q, k, v, o].reduce(0) { $0 + $1.rows * $1.cols }
+            + [qBias, kBias, vBias, oBias, qNorm, kNorm].reduce(0) { $0 + ($1?.count ?? 0) }
+    }
+}

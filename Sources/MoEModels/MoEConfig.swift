@@ -1,0 +1,25 @@
+/// How a router turns its logits into the chosen experts and their mixing weights
+/// (DESIGN.md §3).
+public enum RoutingRule: Sendable, Equatable {
+    /// Softmax over all experts, keep the top k; if `renormalize`, divide the kept
+    /// probabilities by their sum (Mixtral always; Qwen-MoE / OLMoE per `norm_topk_prob`).
+    case softmaxTopK(renormalize: Bool)
+    /// Keep the top k logits, softmax over just those (Granite-MoE).
+    case topKSoftmax
+}
+
+/// The sparse feed-forward block's shape and routing.
+public struct MoEConfig: Sendable, Equatable {
+    /// Routed experts per MoE layer.
+    public var expertCount: Int
+    /// Experts each token is sent to.
+    public var topK: Int
+    /// Hidden size of one routed expert's SwiGLU.
+    public var expertIntermediateSize: Int
+    /// Hidden size of the always-on shared expert, if the family has one.
+    public var sharedExpertIntermediateSize: Int?
+    /// Whether the shared expert's output is scaled by `sigmoid(shared_expert_gate . x)`.
+    public var sharedExpertGated: Bool
+    /// Routing variant.
+    public var routing: RoutingRule
+}

@@ -1,1 +1,0 @@
-/// Model configurations and transformer blocks.

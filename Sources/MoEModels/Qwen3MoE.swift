@@ -1,0 +1,16 @@
+// Reference: transformers/models/qwen3_moe/modeling_qwen3_moe.py
+
+extension ModelFamily {
+    /// Qwen3-MoE: softmax router, `norm_topk_prob`, per-head q/k RMSNorm, no shared expert.
+    static let qwen3MoE = ModelFamily(
+        modelType: "qwen3_moe", defaultRopeTheta: 10000, defaultRMSNormEps: 1e-6,
+        moeBlock: "mlp", router: "gate", experts: ModelFamily.denseExperts
+    ) { json, config in
+        config.qkNorm = .perHead
+        let renormalize = try json.optionalBool("norm_topk_prob") ?? false
+        try config.readMoE(json, intermediateKey: "moe_intermediate_size",
+                           routing: .softmaxTopK(renormalize: renormalize))
+        try config.readQwenSparseLayers(json)
+        try config.readQwenWindow(json)
+    }
+}

@@ -1,0 +1,40 @@
+import MoEKernels
+
+/// Turns one token's router logits into its chosen experts and their mixing weights, in
+/// f32, per the family's routing rule (DESIGN.md §3).
+enum Router {
+    /// Writes the `topK` chosen experts (highest first) and their weights.
+    ///
+    /// - logits: `(expertCount)`, consumed as scratch
+    /// - experts, weights: `(topK)`
+    static func route(
+        logits: UnsafeMutablePointer<Float>, expertCount: Int, topK: Int, rule: RoutingRule,
+        experts: UnsafeMutablePointer<Int>, weights: UnsafeMutablePointer<Float>
+    ) {
+        if case .softmaxTopK = rule { Kernels.softmax(logits, count: expertCount) }
+        selectTopK(logits, count: expertCount, k: topK, experts: experts)
+        for i in 0..<topK { weights[i] = logits[experts[i]] }
+        switch rule {
+        case .softmaxTopK(let renormalize):
+            guard renormalize else { return }
+            var sum: Float = 0
+            for i in 0..<topK { sum += weights[i] }
+            for i in 0..<topK { weights[i] /= sum }
+        case .topKSoftmax:
+            Kernels.softmax(weights, count: topK)
+        }
+    }
+
+    /// Indices of the `k` largest values, largest first; ties go to the lower index.
+    static func selectTopK(_ values: UnsafePointer<Float>, count: Int, k: Int, experts: UnsafeMutablePointer<Int>) {
+        var chosen = 0
+        while chosen < k {
+            var best = -1
+            for e in 0..<count where !(0..<chosen).contains(where: { experts[$0] == e }) {
+                if best < 0 || values[e] > values[best] { best = e }
+            }
+            experts[chosen] = best
+            chosen += 1
+        }
+    }
+}

@@ -1,0 +1,147 @@
+import Foundation
+import MoEFormats
+import MoEKernels
+
+/// A decoder-only transformer (dense or MoE) whose weights are read in place from a mapped
+/// Hugging Face checkpoint.
+///
+/// Data flow per layer: rmsnorm -> attention -> residual -> rmsnorm -> dense FFN or sparse
+/// MoE -> residual; then final norm and the output head.
+public final class Transformer: @unchecked Sendable {
+    /// The architecture.
+    public let config: ModelConfig
+    /// Threads every kernel of this model runs on.
+    public let pool: ThreadPool
+    /// The mapped weights (kept alive while the model is).
+    public let store: TensorStore
+    /// `(vocab, hidden)`
+    let embedding: WeightMatrix
+    /// `(vocab, hidden)`: the embedding itself when tied.
+    let outputHead: WeightMatrix
+    /// `(hidden)`
+    let finalNorm: [Float]
+    /// Decoder layers, in order.
+    let layers: [DecoderLayer]
+    /// RoPE inverse frequencies, `(headDim / 2)`.
+    let inverseFrequencies: [Double]
+
+    /// Loads the model in `folder` (config.json + safetensors weights).
+    public convenience init(folder: String, pool: ThreadPool) throws {
+        let config = try ModelConfig.load(folder: folder)
+        let store = try TensorStore(folder: folder)
+        try self.init(config: config, store: store, folder: folder, pool: pool)
+    }
+
+    /// Builds the model from an already-read config and tensor store.
+    public init(config c: ModelConfig, store: TensorStore, folder: String, pool: ThreadPool) throws {
+        let w = WeightLoader(store: store, folder: folder)
+        config = c
+        self.pool = pool
+        self.store = store
+        embedding = try w.matrix("model.embed_tokens.weight", rows: c.vocabSize, cols: c.hiddenSize)
+        if c.tieWordEmbeddings {
+            outputHead = embedding
+        } else {
+            outputHead = try w.matrix("lm_head.weight", rows: c.vocabSize, cols: c.hiddenSize)
+        }
+        finalNorm = try w.vector("model.norm.weight", count: c.hiddenSize)
+        layers = try (0..<c.layerCount).map { try DecoderLayer(w, config: c, layer: $0) }
+        inverseFrequencies = c.rope.inverseFrequencies(dimension: c.headDim)
+    }
+
+    /// Which rows of logits a forward pass returns.
+    public enum LogitRows: Sendable {
+        /// One row per input token.
+        case all
+        /// Only the last input token's row (generation).
+        case last
+    }
+
+    /// Runs `tokens` at positions `cache.length ..< cache.length + tokens.count`, appends
+    /// them to `cache` and returns the logits, `(tokens or 1, vocab)`.
+    public func forward(_ tokens: [Int], cache: KVCache, logits rows: LogitRows = .all,
+                        trace: RoutingTrace? = nil) throws -> FloatBuffer {
+        let n = tokens.count
+        guard n > 0 else { throw ModelError.emptyInput }
+        for id in tokens where !(0..<config.vocabSize).contains(id) {
+            throw ModelError.tokenOutOfRange(id: id, vocabSize: config.vocabSize)
+        }
+        guard cache.length + n <= cache.capacity else {
+            throw ModelError.contextFull(needed: cache.length + n, capacity: cache.capacity)
+        }
+        cache.reserve(cache.length + n)
+        let ws = cache.workspace
+        let hidden = config.hiddenSize
+        let x = ws.buffer("x", rows: n, cols: hidden)          // (n, hidden) residual stream
+        let normed = ws.buffer("normed", rows: n, cols: hidden) // (n, hidden)
+        let block = ws.buffer("block", rows: n, cols: hidden)   // (n, hidden) a block's output
+        for (t, id) in tokens.enumerated() {
+            Kernels.decodeRow(embedding, row: id, into: x.row(t))
+        }
+        if config.embeddingMultiplier != 1 {
+            VectorOps.scale(x.base, by: config.embeddingMultiplier, count: n * hidden)
+        }
+        let rope = ropeTables(start: cache.length, count: n, workspace: ws)
+        for (i, layer) in layers.enumerated() {
+            layer.forward(x: x, normed: normed, block: block, tokens: n, layer: i, cache: cache,
+                          rope: rope, config: config, pool: pool, trace: trace)
+        }
+        cache.length += n
+
+        let first = rows == .all ? 0 : n - 1
+        let count = n - first
+        finalNorm.withUnsafeBufferPointer { w in
+            guard let weight = w.baseAddress else { return }
+            for t in first..<n {
+                Kernels.rmsNorm(x.row(t), weight: weight, count: hidden, eps: config.rmsNormEps, output: normed.row(t - first))
+            }
+        }
+        let logits = FloatBuffer(rows: count, cols: config.vocabSize)
+        Kernels.matmul(outputHead, input: normed.base, output: logits.base, tokens: count, pool: pool)
+        if config.logitsScaling != 1 {
+            VectorOps.scale(logits.base, by: 1 / config.logitsScaling, count: logits.count)
+        }
+        return logits
+    }
+
+    /// cos/sin of every rotary angle for positions `start ..< start + count`, each
+    /// `(count, headDim / 2)`.
+    private func ropeTables(start: Int, count: Int, workspace ws: Workspace) -> (cos: FloatBuffer, sin: FloatBuffer) {
+        let half = config.headDim / 2
+        let c = ws.buffer("rope.cos", rows: count, cols: half)
+        let s = ws.buffer("rope.sin", rows: count, cols: half)
+        for t in 0..<count {
+            let position = Double(start + t)
+            for i in 0..<half {
+                let angle = position * inverseFrequencies[i]
+                c[t, i] = Float(Foundation.cos(angle))
+                s[t, i] = Float(Foundation.sin(angle))
+            }
+        }
+        return (c, s)
+    }
+
+    /// A cache sized for this model.
+    public func makeCache(capacity: Int) -> KVCache {
+        KVCache(config: config, capacity: capacity)
+    }
+}
+
+/// Errors from running a model on bad input.
+public enum ModelError: Error, CustomStringConvertible, Equatable {
+    /// A forward pass with no tokens.
+    case emptyInput
+    /// A token id outside the vocabulary.
+    case tokenOutOfRange(id: Int, vocabSize: Int)
+    /// More positions than the cache holds.
+    case contextFull(needed: Int, capacity: Int)
+
+    /// A one-line, human-readable description.
+    public var description: String {
+        switch self {
+        case .emptyInput: return "no input tokens"
+        case .tokenOutOfRange(let id, let v): return "token id \(id) is outside the vocabulary (0..<\(v))"
+        case .contextFull(let needed, let capacity): return "context of \(needed) tokens exceeds the cache capacity of \(capacity)"
+        }
+    }
+}

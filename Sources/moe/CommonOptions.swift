@@ -1,0 +1,45 @@
+import ArgumentParser
+import Foundation
+import MoEKernels
+import MoEModels
+
+/// Options every command that runs a model shares.
+struct ModelOptions: ParsableArguments {
+    @Option(name: .long, help: "Model folder (config.json + safetensors).")
+    var model: String
+
+    @Option(name: .long, help: "Worker threads (default: all cores).")
+    var threads: Int?
+
+    func validate() throws {
+        if let threads, !(1...1024).contains(threads) {
+            throw ValidationError("--threads must be between 1 and 1024, found \(threads)")
+        }
+    }
+
+    /// Loads the model on a pool of the requested size.
+    func load() throws -> Transformer {
+        let pool = ThreadPool(threadCount: threads ?? ProcessInfo.processInfo.activeProcessorCount)
+        return try Transformer(folder: model, pool: pool)
+    }
+}
+
+/// Parses `1,2,3` into token ids.
+func parseIDs(_ text: String) throws -> [Int] {
+    let parts = text.split(separator: ",", omittingEmptySubsequences: false)
+    var ids: [Int] = []
+    for part in parts {
+        let trimmed = part.trimmingCharacters(in: .whitespaces)
+        guard let id = Int(trimmed), id >= 0 else {
+            throw ValidationError("--ids expects comma-separated non-negative integers, found '\(trimmed)'")
+        }
+        ids.append(id)
+    }
+    guard !ids.isEmpty else { throw ValidationError("--ids needs at least one token id") }
+    return ids
+}
+
+/// Writes `text` to standard output immediately (no buffering until exit).
+func emit(_ text: String) {
+    FileHandle.standardOutput.write(Data(text.utf8))
+}
