@@ -58,7 +58,7 @@ enum AtomicFileWriter {
     /// A fresh name next to `path`: `.<name>.tmp-<pid>-<random>`.
     private static func temporaryPath(for path: String) -> String {
         let name = PathNames.lastComponent(path)
-        let folder = String(path.dropLast(name.utf8.count))
+        let folder = path.lastIndex(of: "/").map { String(path[...$0]) } ?? ""
         return "\(folder).\(name).tmp-\(getpid())-\(UInt64.random(in: 0...UInt64.max))"
     }
 }
