@@ -39,5 +39,6 @@ let package = Package(
         .testTarget(name: "MoEFormatsTests", dependencies: ["MoEFormats"]),
         .testTarget(name: "MoEModelsTests", dependencies: ["MoEModels", "MoEFormats", "MoEKernels"]),
         .testTarget(name: "MoERuntimeTests", dependencies: ["MoERuntime", "MoEModels"]),
+        .testTarget(name: "MoECLITests", dependencies: ["moe"]),
     ]
 )

@@ -1,0 +1,105 @@
+import Foundation
+import XCTest
+
+/// Runs the built `moe` executable as a user would.
+final class CLITests: XCTestCase {
+    static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("Fixtures/models").path
+
+    /// The `moe` binary next to the test bundle.
+    var executable: URL {
+        var dir = Bundle(for: CLITests.self).bundleURL
+        while !FileManager.default.fileExists(atPath: dir.appendingPathComponent("moe").path), dir.path != "/" {
+            dir.deleteLastPathComponent()
+        }
+        return dir.appendingPathComponent("moe")
+    }
+
+    /// Runs `moe arguments...`; returns exit status, stdout and stderr.
+    func run(_ arguments: [String]) throws -> (status: Int32, out: String, err: String) {
+        let process = Process()
+        process.executableURL = executable
+        process.arguments = arguments
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let o = out.fileHandleForReading.readDataToEndOfFile()
+        let e = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
+    }
+
+    func reference(_ name: String) throws -> [String: Any] {
+        let data = try Data(contentsOf: URL(fileURLWithPath: "\(Self.fixtures)/\(name)/reference.json"))
+        return try XCTUnwrap(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+    }
+
+    func testForwardPrintsTransformersLogits() throws {
+        let ref = try reference("qwen2_moe-sparse2")
+        let ids = try XCTUnwrap(ref["input_ids"] as? [Int])
+        let expected = try XCTUnwrap(ref["logits"] as? [[Double]])
+        let r = try run(["forward", "--model", "\(Self.fixtures)/qwen2_moe-sparse2", "--ids", ids.map(String.init).joined(separator: ","), "--threads", "2"])
+        XCTAssertEqual(r.status, 0, r.err)
+        let json = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(r.out.utf8)) as? [String: Any])
+        let logits = try XCTUnwrap(json["logits"] as? [[Double]])
+        XCTAssertEqual(logits.count, ids.count)
+        for (a, b) in zip(expected, logits) {
+            XCTAssertEqual(a.count, b.count)
+            let diff = zip(a, b).map { ($0 - $1) * ($0 - $1) }.reduce(0, +).squareRoot()
+            let norm = a.map { $0 * $0 }.reduce(0, +).squareRoot()
+            XCTAssertLessThan(diff / norm, 1e-4)
+        }
+    }
+
+    func testGenerateJSONGivesTheGreedyContinuation() throws {
+        let ref = try reference("llama-gqa-bias")
+        let ids = try XCTUnwrap(ref["input_ids"] as? [Int])
+        let greedy = try XCTUnwrap(ref["greedy_ids"] as? [Int])
+        let r = try run(["generate", "--model", "\(Self.fixtures)/llama-gqa-bias", "--ids", ids.map(String.init).joined(separator: ","),
+                         "--max-tokens", "\(greedy.count)", "--ignore-eos", "--json"])
+        XCTAssertEqual(r.status, 0, r.err)
+        let json = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(r.out.utf8)) as? [String: Any])
+        XCTAssertEqual(json["ids"] as? [Int], greedy)
+        XCTAssertNotNil(json["text"] as? String)
+        XCTAssertGreaterThan(try XCTUnwrap(json["decode_tokens_per_s"] as? Double), 0)
+        XCTAssertGreaterThan(try XCTUnwrap(json["prefill_tokens_per_s"] as? Double), 0)
+    }
+
+    func testInspectReportsExpertsAndActiveParameters() throws {
+        let r = try run(["inspect", "\(Self.fixtures)/mixtral-gqa", "--json"])
+        XCTAssertEqual(r.status, 0, r.err)
+        let json = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(r.out.utf8)) as? [String: Any])
+        let config = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: "\(Self.fixtures)/mixtral-gqa/config.json"))) as? [String: Any])
+        let hidden = try XCTUnwrap(config["hidden_size"] as? Int), inter = try XCTUnwrap(config["intermediate_size"] as? Int)
+        let experts = try XCTUnwrap(config["num_local_experts"] as? Int), k = try XCTUnwrap(config["num_experts_per_tok"] as? Int)
+        let layers = try XCTUnwrap(config["num_hidden_layers"] as? Int)
+        XCTAssertEqual(json["experts"] as? Int, experts)
+        XCTAssertEqual(json["experts_per_token"] as? Int, k)
+        let total = try XCTUnwrap(json["total_parameters"] as? Int)
+        let active = try XCTUnwrap(json["active_parameters"] as? Int)
+        XCTAssertEqual(total - active, layers * (experts - k) * 3 * hidden * inter)
+        XCTAssertGreaterThan(try XCTUnwrap(json["kv_cache_bytes_per_token"] as? Int), 0)
+    }
+
+    func testErrorsGoToStderrWithNonZeroStatus() throws {
+        let missing = try run(["forward", "--model", "/nonexistent/model", "--ids", "1,2"])
+        XCTAssertNotEqual(missing.status, 0)
+        XCTAssertTrue(missing.err.contains("config.json"), missing.err)
+        XCTAssertTrue(missing.out.isEmpty)
+        let badIDs = try run(["forward", "--model", "\(Self.fixtures)/mixtral-gqa", "--ids", "1,x"])
+        XCTAssertNotEqual(badIDs.status, 0)
+        XCTAssertTrue(badIDs.err.contains("--ids"), badIDs.err)
+        let outOfVocab = try run(["forward", "--model", "\(Self.fixtures)/mixtral-gqa", "--ids", "1,99999999"])
+        XCTAssertNotEqual(outOfVocab.status, 0)
+        XCTAssertTrue(outOfVocab.err.contains("vocabulary"), outOfVocab.err)
+    }
+
+    func testEveryCommandHasHelp() throws {
+        for command in ["forward", "generate", "inspect"] {
+            let r = try run([command, "--help"])
+            XCTAssertEqual(r.status, 0, command)
+            XCTAssertTrue(r.out.contains("USAGE"), command)
+        }
+    }
+}

@@ -1,0 +1,76 @@
+import Foundation
+import XCTest
+
+/// A tiny checkpoint made by scripts/make_model_fixtures.py with transformers' float32
+/// logits and greedy continuation.
+struct ModelFixture {
+    /// Folder name, e.g. `mixtral-gqa`.
+    let name: String
+    /// The model folder.
+    let folder: String
+    /// `model_type` of the checkpoint.
+    let family: String
+    /// `float32` or `bfloat16`.
+    let weightsDType: String
+    /// The ids the logits were computed for.
+    let inputIDs: [Int]
+    /// transformers' logits, `(inputIDs.count, vocab)`.
+    let logits: [[Float]]
+    /// transformers' greedy continuation of `inputIDs`.
+    let greedyIDs: [Int]
+
+    /// `Tests/Fixtures/models`.
+    static let root: String = {
+        let here = URL(fileURLWithPath: #filePath)
+        return here.deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Fixtures/models").path
+    }()
+
+    /// Every fixture folder that has a reference.json, sorted by name.
+    static func all() throws -> [ModelFixture] {
+        let names = try FileManager.default.contentsOfDirectory(atPath: root).sorted()
+        let found = try names.compactMap { name -> ModelFixture? in
+            let folder = root + "/" + name
+            guard FileManager.default.fileExists(atPath: folder + "/reference.json") else { return nil }
+            return try load(name)
+        }
+        XCTAssertGreaterThanOrEqual(found.count, 18, "expected the committed fixtures under \(root)")
+        return found
+    }
+
+    /// Loads fixture `name`.
+    static func load(_ name: String) throws -> ModelFixture {
+        let folder = root + "/" + name
+        let data = try Data(contentsOf: URL(fileURLWithPath: folder + "/reference.json"))
+        guard let json = try JSONSerialization.jsonObject(with: data) as? [String: Any],
+              let family = json["family"] as? String,
+              let dtype = json["weights_dtype"] as? String,
+              let ids = json["input_ids"] as? [Int],
+              let logits = json["logits"] as? [[Double]],
+              let greedy = json["greedy_ids"] as? [Int]
+        else { throw NSError(domain: "fixture \(name): malformed reference.json", code: 1) }
+        return ModelFixture(name: name, folder: folder, family: family, weightsDType: dtype, inputIDs: ids,
+                            logits: logits.map { $0.map(Float.init) }, greedyIDs: greedy)
+    }
+
+    /// The tolerance of the issue: 1e-4 relative L2 for f32 weights, 1e-3 for bf16.
+    var tolerance: Float { weightsDType == "float32" ? 1e-4 : 1e-3 }
+}
+
+/// `||a - b|| / ||a||`.
+func relativeL2(_ reference: [Float], _ actual: [Float]) -> Float {
+    precondition(reference.count == actual.count)
+    var diff: Double = 0, norm: Double = 0
+    for (r, a) in zip(reference, actual) {
+        diff += Double(r - a) * Double(r - a)
+        norm += Double(r) * Double(r)
+    }
+    return Float((diff / max(norm, 1e-30)).squareRoot())
+}
+
+/// Index of the largest value.
+func argmax(_ v: [Float]) -> Int {
+    var best = 0
+    for i in v.indices where v[i] > v[best] { best = i }
+    return best
+}

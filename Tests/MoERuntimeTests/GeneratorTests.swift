@@ -1,0 +1,49 @@
+import Foundation
+import MoEKernels
+import MoEModels
+import MoERuntime
+import XCTest
+
+final class GeneratorTests: XCTestCase {
+    static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("Fixtures/models").path
+
+    func reference(_ name: String) throws -> (ids: [Int], greedy: [Int]) {
+        let data = try Data(contentsOf: URL(fileURLWithPath: "\(Self.fixtures)/\(name)/reference.json"))
+        let json = try XCTUnwrap(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        return (try XCTUnwrap(json["input_ids"] as? [Int]), try XCTUnwrap(json["greedy_ids"] as? [Int]))
+    }
+
+    func testGreedyGenerationMatchesTransformers() throws {
+        for name in ["qwen3_moe-base", "olmoe-base"] {
+            let model = try Transformer(folder: "\(Self.fixtures)/\(name)", pool: ThreadPool(threadCount: 2))
+            let ref = try reference(name)
+            var streamed: [Int] = []
+            let result = try Generator(model: model).generate(
+                prompt: ref.ids, maxTokens: ref.greedy.count, sampling: SamplingParameters(),
+                stopAtEndOfSequence: false
+            ) { streamed.append($0); return true }
+            XCTAssertEqual(result.ids, ref.greedy, name)
+            XCTAssertEqual(streamed, ref.greedy, "\(name): streamed tokens")
+            XCTAssertEqual(result.stopReason, .length)
+            XCTAssertEqual(result.stepSeconds.count, ref.greedy.count - 1)
+        }
+    }
+
+    func testSeededSamplingIsReproducibleAndCallbackCanStop() throws {
+        let model = try Transformer(folder: "\(Self.fixtures)/mixtral-gqa", pool: ThreadPool(threadCount: 1))
+        let p = SamplingParameters(temperature: 1.5, topK: 20, seed: 42)
+        let g = Generator(model: model)
+        let a = try g.generate(prompt: [1, 2, 3], maxTokens: 12, sampling: p, stopAtEndOfSequence: false)
+        let b = try g.generate(prompt: [1, 2, 3], maxTokens: 12, sampling: p, stopAtEndOfSequence: false)
+        XCTAssertEqual(a.ids, b.ids)
+        XCTAssertEqual(a.ids.count, 12)
+        var seen = 0
+        let c = try g.generate(prompt: [1, 2, 3], maxTokens: 12, sampling: p, stopAtEndOfSequence: false) { _ in
+            seen += 1
+            return seen < 3
+        }
+        XCTAssertEqual(c.ids, Array(a.ids.prefix(3)))
+        XCTAssertEqual(c.stopReason, .cancelled)
+    }
+}
