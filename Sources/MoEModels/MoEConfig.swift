@@ -22,4 +22,15 @@ public struct MoEConfig: Sendable, Equatable {
     public var sharedExpertGated: Bool
     /// Routing variant.
     public var routing: RoutingRule
+
+    /// A block of `expertCount` experts of width `expertIntermediateSize`, `topK` per token.
+    public init(expertCount: Int, topK: Int, expertIntermediateSize: Int, sharedExpertIntermediateSize: Int? = nil,
+                sharedExpertGated: Bool = false, routing: RoutingRule) {
+        self.expertCount = expertCount
+        self.topK = topK
+        self.expertIntermediateSize = expertIntermediateSize
+        self.sharedExpertIntermediateSize = sharedExpertIntermediateSize
+        self.sharedExpertGated = sharedExpertGated
+        self.routing = routing
+    }
 }

@@ -17,6 +17,12 @@ public struct RopeConfig: Sendable, Equatable {
     /// Frequency rescaling.
     public var scaling: Scaling
 
+    /// RoPE with base `theta` and the given scaling.
+    public init(theta: Double, scaling: Scaling = .none) {
+        self.theta = theta
+        self.scaling = scaling
+    }
+
     /// Inverse frequencies for a rotary dimension of `dimension` (even), in the order the
     /// rotate-half layout pairs them: `(dimension / 2)`.
     ///

@@ -1,0 +1,72 @@
+import Foundation
+import MoEFormats
+import MoEKernels
+import MoEModels
+import XCTest
+
+/// A checkpoint whose tensors don't fit its config is a clear error naming the tensor.
+final class LoadErrorTests: XCTestCase {
+    var folder: String!
+
+    override func setUpWithError() throws {
+        folder = NSTemporaryDirectory() + "moe-load-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let source = ModelFixture.root + "/llama-gqa-bias"
+        try FileManager.default.copyItem(atPath: source + "/config.json", toPath: folder + "/config.json")
+    }
+
+    override func tearDownWithError() throws {
+        try? FileManager.default.removeItem(atPath: folder)
+    }
+
+    /// Rewrites the fixture's weights through `edit`.
+    func writeWeights(_ edit: (inout [TensorData]) -> Void) throws {
+        let store = try TensorStore(folder: ModelFixture.root + "/llama-gqa-bias")
+        var tensors = store.names.compactMap { name -> TensorData? in
+            guard let t = store.tensor(name) else { return nil }
+            return TensorData(name: name, dtype: t.dtype, shape: t.shape, bytes: Array(t.data))
+        }
+        edit(&tensors)
+        try SafetensorsWriter.write(tensors, to: folder + "/model.safetensors")
+    }
+
+    func loadError() -> FormatError? {
+        do {
+            _ = try Transformer(folder: folder, pool: ThreadPool(threadCount: 1))
+            return nil
+        } catch let e as FormatError {
+            return e
+        } catch {
+            XCTFail("unexpected error \(error)")
+            return nil
+        }
+    }
+
+    func testMissingTensorIsNamed() throws {
+        try writeWeights { $0.removeAll { $0.name == "model.layers.1.self_attn.k_proj.weight" } }
+        let e = loadError()
+        XCTAssertEqual(e?.tensor, "model.layers.1.self_attn.k_proj.weight")
+        XCTAssertTrue(e?.message.contains("missing") ?? false)
+    }
+
+    func testWrongShapeIsNamed() throws {
+        try writeWeights { t in
+            let i = t.firstIndex { $0.name == "model.norm.weight" }!
+            t[i].shape = [t[i].shape[0] / 2, 2]
+        }
+        let e = loadError()
+        XCTAssertEqual(e?.tensor, "model.norm.weight")
+        XCTAssertTrue(e?.message.contains("shape") ?? false)
+    }
+
+    func testNonFloatWeightIsRejected() throws {
+        try writeWeights { t in
+            let i = t.firstIndex { $0.name == "model.layers.0.mlp.up_proj.weight" }!
+            XCTAssertEqual(t[i].dtype, .F32)
+            t[i].dtype = .I32
+        }
+        let e = loadError()
+        XCTAssertEqual(e?.tensor, "model.layers.0.mlp.up_proj.weight")
+        XCTAssertTrue(e?.message.contains("I32") ?? false)
+    }
+}
