@@ -29,11 +29,16 @@ final class FuzzTests: XCTestCase {
                 bytes.insert(UInt8.random(in: 0...255, using: &rng), at: Int.random(in: 0...bytes.count, using: &rng))
             case 3 where bytes.count >= 8:
                 bytes[Int.random(in: 0..<8, using: &rng)] = UInt8.random(in: 0...255, using: &rng)
+            case 4 where !bytes.isEmpty:
+                bytes[Int.random(in: 0..<bytes.count, using: &rng)] = UInt8.random(in: 0...255, using: &rng)
+            case 5, 6:
+                let digits = bytes.indices.filter { bytes[$0] >= UInt8(ascii: "0") && bytes[$0] <= UInt8(ascii: "9") }
+                guard let at = digits.randomElement(using: &rng) else { continue }
+                bytes[at] = UInt8(ascii: "0") + UInt8.random(in: 0...9, using: &rng)
             default:
                 guard !bytes.isEmpty else { continue }
-                let interesting: [UInt8] = Array("{}[]\",:0123456789-.e\\u ".utf8) + [0, 0x80, 0xFF]
-                let value = Bool.random(using: &rng) ? interesting.randomElement(using: &rng) ?? 0 : UInt8.random(in: 0...255, using: &rng)
-                bytes[Int.random(in: 0..<bytes.count, using: &rng)] = value
+                let interesting = Array("{}[]\",:0123456789-.eE\\u FIUB".utf8)
+                bytes[Int.random(in: 0..<bytes.count, using: &rng)] = interesting.randomElement(using: &rng) ?? 0
             }
         }
         return bytes
