@@ -72,4 +72,17 @@ final class ShardedWriterTests: XCTestCase {
     func testRejectsNonPositiveShardSize() {
         assertFormatError(try ShardedSafetensorsWriter.write([TensorData](), toFolder: folder, maxShardBytes: 0), ["maxShardBytes"])
     }
+
+    func testInvalidTensorWritesNothing() throws {
+        let tensors = [
+            TensorData(name: "a", dtype: .U8, shape: [4], bytes: [1, 2, 3, 4]),
+            TensorData(name: "b", dtype: .U8, shape: [4], bytes: [1, 2, 3, 4]),
+            TensorData(name: "a", dtype: .U8, shape: [4], bytes: [1, 2, 3, 4]),
+        ]
+        assertFormatError(try ShardedSafetensorsWriter.write(tensors, toFolder: folder, maxShardBytes: 4), ["twice"], tensor: "a")
+        let mismatched = [TensorData(name: "a", dtype: .U8, shape: [4], bytes: [1, 2, 3, 4]),
+                          TensorData(name: "b", dtype: .F32, shape: [4], bytes: [1, 2, 3, 4])]
+        assertFormatError(try ShardedSafetensorsWriter.write(mismatched, toFolder: folder, maxShardBytes: 4), ["needs 16 bytes"], tensor: "b")
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: folder), [])
+    }
 }
