@@ -6,9 +6,13 @@
 public enum SafetensorsWriter {
     /// What the header records about one tensor.
     struct Spec {
+        /// Tensor name.
         let name: String
+        /// Element type.
         let dtype: TensorDType
+        /// Dimensions, outermost first.
         let shape: [Int]
+        /// Bytes the caller will write for this tensor.
         let byteCount: Int
     }
 
