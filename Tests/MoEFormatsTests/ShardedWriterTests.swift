@@ -29,7 +29,7 @@ final class ShardedWriterTests: XCTestCase {
         let reference = try TensorStore(folder: fixtureRoot + "/" + expected.folder)
         let tensors = expected.order.compactMap(reference.tensor)
         let names = try ShardedSafetensorsWriter.write(tensors, metadata: expected.metadata, toFolder: folder,
-                                                       maxShardBytes: expected.max_shard_bytes)
+                                                       maxShardBytes: expected.maxShardBytes)
         XCTAssertEqual(names, ["model-00001-of-00002.safetensors", "model-00002-of-00002.safetensors"])
         let indexName = "/model.safetensors.index.json"
         XCTAssertEqual(String(decoding: try readBytes(folder + indexName), as: UTF8.self),
