@@ -13,6 +13,8 @@ Outputs (under Tests/Fixtures/safetensors/, all committed):
 Values are chosen to be exactly representable in their dtype, and are stored in
 expected.json as decimal strings (Python repr) so that they can be compared exactly.
 bf16 has no numpy dtype, so those tensors are passed to the serializer as raw bits.
+Re-running may reorder the two __metadata__ keys in single/model.safetensors (the Rust
+serializer keeps metadata in a hash map); everything else is reproduced byte for byte.
 """
 import json
 import os

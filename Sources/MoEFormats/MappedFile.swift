@@ -25,7 +25,7 @@ public final class MappedFile: @unchecked Sendable {
         guard fstat(fd, &info) == 0 else {
             throw FormatError(file: path, "cannot stat: \(Self.lastError())")
         }
-        guard (info.st_mode & S_IFMT) == S_IFREG else {
+        guard info.st_mode & mode_t(S_IFMT) == mode_t(S_IFREG) else {
             throw FormatError(file: path, "not a regular file")
         }
         guard info.st_size >= 0, let size = Int(exactly: info.st_size) else {

@@ -57,7 +57,7 @@ struct SafetensorsHeader {
         var metadata: [String: String] = [:]
         var entries: [Entry] = []
         entries.reserveCapacity(members.count)
-        for (name, value) in members {
+        for (name, value) in members.sorted(by: { $0.key < $1.key }) {
             if name == metadataKey {
                 metadata = try parseMetadata(value, file: file)
             } else {
@@ -65,7 +65,6 @@ struct SafetensorsHeader {
             }
         }
         try checkNoOverlap(entries, file: file)
-        entries.sort { $0.name < $1.name }
         return SafetensorsHeader(entries: entries, metadata: metadata, dataStart: dataStart)
     }
 

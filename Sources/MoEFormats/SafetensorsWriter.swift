@@ -6,13 +6,20 @@
 public enum SafetensorsWriter {
     /// What the header records about one tensor.
     struct Spec {
+        /// Tensor name.
         let name: String
+        /// Element type.
         let dtype: TensorDType
+        /// Dimensions, outermost first.
         let shape: [Int]
+        /// Bytes the caller will write for this tensor.
         let byteCount: Int
     }
 
     /// Writes `tensors` (views whose memory must stay valid during the call) to `path`.
+    ///
+    /// Offsets are not padded (the format forbids gaps), so for aligned data give tensors in
+    /// order of decreasing `dtype.byteSize`, as the reference writer does.
     public static func write(_ tensors: [TensorView], metadata: [String: String]? = nil, to path: String) throws {
         let specs = tensors.map { Spec(name: $0.name, dtype: $0.dtype, shape: $0.shape, byteCount: $0.data.count) }
         try write(specs, metadata: metadata, to: path) { index, sink in try sink.write(tensors[index].data) }
@@ -46,13 +53,9 @@ public enum SafetensorsWriter {
             json += JSONEncoding.quoted(SafetensorsHeader.metadataKey) + ":{" + items.joined(separator: ",") + "}"
             separator = ","
         }
-        var seen = Set<String>()
+        try validate(specs, file: file)
         var offset = 0
         for spec in specs {
-            try check(spec, file: file)
-            guard seen.insert(spec.name).inserted else {
-                throw FormatError(file: file, tensor: spec.name, "tensor name given twice")
-            }
             let (end, overflow) = offset.addingReportingOverflow(spec.byteCount)
             guard !overflow else { throw FormatError(file: file, tensor: spec.name, "data section size overflows") }
             let shape = spec.shape.map(String.init).joined(separator: ",")
@@ -69,6 +72,17 @@ public enum SafetensorsWriter {
         }
         let length = UInt64(text.count)
         return (0..<8).map { UInt8(truncatingIfNeeded: length >> (8 * $0)) } + text
+    }
+
+    /// Throws unless every name is usable and unique and every shape matches its byte count.
+    static func validate(_ specs: [Spec], file: String) throws {
+        var seen = Set<String>()
+        for spec in specs {
+            try check(spec, file: file)
+            guard seen.insert(spec.name).inserted else {
+                throw FormatError(file: file, tensor: spec.name, "tensor name given twice")
+            }
+        }
     }
 
     /// Throws unless `spec` has a usable name and a shape matching its byte count.

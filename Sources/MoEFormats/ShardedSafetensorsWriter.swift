@@ -12,15 +12,19 @@ import Darwin
 /// `model.safetensors.index.json` (`{"metadata": {"total_size": ...}, "weight_map": {...}}`,
 /// formatted like Python's `json.dumps(indent=2, sort_keys=True)`). A single shard is written
 /// as `model.safetensors` with no index, and a stale index in the folder is removed so it
-/// cannot shadow the new file. Every file is written atomically; the index is written last.
+/// cannot shadow the new file. Every tensor is validated before any file is written; every
+/// file is written atomically and the index last. Shards of an earlier, differently split
+/// checkpoint in the same folder are left alone (the new index does not name them).
 public enum ShardedSafetensorsWriter {
     /// Writes `tensors` (views valid during the call) into `folder`; returns the shard file
     /// names in order. `metadata` is stored in every shard.
     @discardableResult
     public static func write(_ tensors: [TensorView], metadata: [String: String]? = nil,
                              toFolder folder: String, maxShardBytes: Int) throws -> [String] {
-        let sizes = tensors.map(\.data.count)
-        return try write(sizes: sizes, names: tensors.map(\.name), folder: folder, maxShardBytes: maxShardBytes) { range, path in
+        let specs = tensors.map {
+            SafetensorsWriter.Spec(name: $0.name, dtype: $0.dtype, shape: $0.shape, byteCount: $0.data.count)
+        }
+        return try write(specs, folder: folder, maxShardBytes: maxShardBytes) { range, path in
             try SafetensorsWriter.write(Array(tensors[range]), metadata: metadata, to: path)
         }
     }
@@ -30,8 +34,10 @@ public enum ShardedSafetensorsWriter {
     @discardableResult
     public static func write(_ tensors: [TensorData], metadata: [String: String]? = nil,
                              toFolder folder: String, maxShardBytes: Int) throws -> [String] {
-        let sizes = tensors.map(\.bytes.count)
-        return try write(sizes: sizes, names: tensors.map(\.name), folder: folder, maxShardBytes: maxShardBytes) { range, path in
+        let specs = tensors.map {
+            SafetensorsWriter.Spec(name: $0.name, dtype: $0.dtype, shape: $0.shape, byteCount: $0.bytes.count)
+        }
+        return try write(specs, folder: folder, maxShardBytes: maxShardBytes) { range, path in
             try SafetensorsWriter.write(Array(tensors[range]), metadata: metadata, to: path)
         }
     }
@@ -55,13 +61,16 @@ public enum ShardedSafetensorsWriter {
         return shards
     }
 
-    private static func write(sizes: [Int], names: [String], folder: String, maxShardBytes: Int,
+    /// Checks every tensor up front (so no shard is written for an invalid set), then writes
+    /// the shards with `writeShard(range, path)` and the index.
+    private static func write(_ specs: [SafetensorsWriter.Spec], folder: String, maxShardBytes: Int,
                               writeShard: (Range<Int>, String) throws -> Void) throws -> [String] {
         let indexPath = PathNames.join(folder, ShardIndex.fileName)
         guard maxShardBytes > 0 else {
             throw FormatError(file: folder, "maxShardBytes must be positive, got \(maxShardBytes)")
         }
-        let shards = plan(sizes: sizes, maxShardBytes: maxShardBytes)
+        try SafetensorsWriter.validate(specs, file: folder)
+        let shards = plan(sizes: specs.map(\.byteCount), maxShardBytes: maxShardBytes)
         if shards.count == 1 {
             try writeShard(shards[0], PathNames.join(folder, "model.safetensors"))
             guard unlink(indexPath) == 0 || errno == ENOENT else {
@@ -75,8 +84,8 @@ public enum ShardedSafetensorsWriter {
         for (range, fileName) in zip(shards, fileNames) {
             try writeShard(range, PathNames.join(folder, fileName))
             for index in range {
-                weightMap.append((names[index], fileName))
-                let (sum, overflow) = totalSize.addingReportingOverflow(sizes[index])
+                weightMap.append((specs[index].name, fileName))
+                let (sum, overflow) = totalSize.addingReportingOverflow(specs[index].byteCount)
                 guard !overflow else { throw FormatError(file: indexPath, "total size overflows") }
                 totalSize = sum
             }

@@ -19,11 +19,16 @@ final class ReferenceFixtureTests: XCTestCase {
 
     struct ExpectedSharded: Decodable {
         let folder: String
-        let max_shard_bytes: Int
+        let maxShardBytes: Int
         let metadata: [String: String]
         let order: [String]
         let shards: Int
         let tensors: [String: ExpectedTensor]
+
+        enum CodingKeys: String, CodingKey {
+            case folder, metadata, order, shards, tensors
+            case maxShardBytes = "max_shard_bytes"
+        }
     }
 
     struct Expected: Decodable {
