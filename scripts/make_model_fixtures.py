@@ -379,6 +379,31 @@ def feature_checks(name, family, kw, model, ids, logits, path):
     return notes
 
 
+HUB_NAMES = {  # tensor-name patterns real hub checkpoints use (layer 0 or 1, expert 0)
+    "mixtral": ["block_sparse_moe.gate.weight", "block_sparse_moe.experts.0.w1.weight",
+                "block_sparse_moe.experts.0.w2.weight", "block_sparse_moe.experts.0.w3.weight"],
+    "qwen2_moe": ["mlp.gate.weight", "mlp.experts.0.gate_proj.weight", "mlp.experts.0.up_proj.weight",
+                  "mlp.experts.0.down_proj.weight", "mlp.shared_expert.gate_proj.weight", "mlp.shared_expert_gate.weight"],
+    "qwen3_moe": ["mlp.gate.weight", "mlp.experts.0.gate_proj.weight", "mlp.experts.0.up_proj.weight",
+                  "mlp.experts.0.down_proj.weight", "self_attn.q_norm.weight"],
+    "olmoe": ["mlp.gate.weight", "mlp.experts.0.gate_proj.weight", "mlp.experts.0.up_proj.weight",
+              "mlp.experts.0.down_proj.weight", "self_attn.q_norm.weight", "self_attn.k_norm.weight"],
+    "granitemoe": ["block_sparse_moe.router.layer.weight", "block_sparse_moe.input_linear.weight",
+                   "block_sparse_moe.output_linear.weight"],
+}
+
+
+def check_hub_layout(path, family):
+    keys = set()
+    for fn in os.listdir(path):
+        if fn.endswith(".safetensors"):
+            with safe_open(os.path.join(path, fn), "pt") as f:
+                keys |= set(f.keys())
+    for pat in HUB_NAMES.get(family, []):
+        assert any(k.endswith(pat) for k in keys), (family, pat)
+    assert not any("gate_up_proj" in k or k.endswith("experts.down_proj") for k in keys), "fused expert layout in file"
+
+
 def build_fixture(name, family, wdtype, kw, seed):
     path = os.path.join(OUT, name)
     for attempt in range(MAX_TRIES):
@@ -395,6 +420,13 @@ def build_fixture(name, family, wdtype, kw, seed):
             model = model.to(torch.bfloat16)
         model.save_pretrained(path)
         ref = load(path)
+        check_hub_layout(path, family)
+        with torch.no_grad():  # the file round-trip (hub layout -> fused in-memory layout) is lossless
+            # (fresh float32 module: model.to(bf16) also rounded the non-persistent rope inv_freq buffer)
+            fresh = AutoModelForCausalLM.from_config(cfg, attn_implementation="eager", dtype=torch.float32).eval()
+            fresh.load_state_dict({k: v.float() for k, v in model.state_dict().items()})
+            mem = fresh(ids).logits[0]
+            assert (mem - ref(ids).logits[0]).abs().max().item() < 1e-4
         logits, greedy, ok, info = compute_reference(ref, ids)
         print(f"  {name} attempt {attempt} seed {s}: ok={ok} {info}", flush=True)
         if ok:
@@ -761,8 +793,9 @@ README_MATH = r"""
   conversion mapping (`transformers/conversion_mapping.py`) in reverse, so the **files are in the hub layout**
   — the same names real hub checkpoints use — and loading them converts back. Verified: the saved files
   have per-expert tensors for mixtral/qwen2_moe/qwen3_moe/olmoe and Granite's fused 3-D
-  `input_linear`/`output_linear`, and reloading them reproduces the in-memory model (the reference is
-  always computed from the re-loaded folder anyway).
+  `input_linear`/`output_linear` (asserted for every fixture, no fused `gate_up_proj` in any file), and
+  reloading them reproduces the in-memory model's logits (asserted; the reference is always computed from
+  the re-loaded folder anyway).
 * Mixtral: `model.layers.L.block_sparse_moe.gate.weight [E, H]`,
   `...block_sparse_moe.experts.e.w1.weight [I, H]` (gate), `w3 [I, H]` (up), `w2 [H, I]` (down).
 * Qwen2-MoE / Qwen3-MoE / OLMoE: `model.layers.L.mlp.gate.weight [E, H]` (router),
