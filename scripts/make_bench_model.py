@@ -1,0 +1,115 @@
+#!/usr/bin/env python3
+"""Write a random-weight Hugging Face checkpoint of a realistic shape, for `moe bench`.
+
+The weights are random (the output is meaningless); the shapes, dtypes and file layout are
+those of a real checkpoint, so decode speed and memory traffic are realistic.
+
+Install:  pip install numpy
+Run:      python3 scripts/make_bench_model.py OUT_DIR [--preset qwen3moe-1b] [--dtype bf16]
+
+Presets:
+  qwen3moe-1b  qwen3_moe, hidden 1024, 16 layers, 32 experts top-4, expert FFN 512,
+               heads 16/4, head_dim 64, vocab 151936 (1.16 B parameters; 2.3 GB in bf16)
+  llama-1b     llama, hidden 2048, 16 layers, FFN 8192, heads 32/8, vocab 128256
+"""
+import argparse
+import json
+import os
+
+import numpy as np
+
+PRESETS = {
+    "qwen3moe-1b": dict(model_type="qwen3_moe", hidden_size=1024, num_hidden_layers=16,
+                        num_attention_heads=16, num_key_value_heads=4, head_dim=64,
+                        intermediate_size=3072, moe_intermediate_size=512, num_experts=32,
+                        num_experts_per_tok=4, norm_topk_prob=True, vocab_size=151936,
+                        rms_norm_eps=1e-6, rope_theta=1000000.0, tie_word_embeddings=False,
+                        max_position_embeddings=32768),
+    "llama-1b": dict(model_type="llama", hidden_size=2048, num_hidden_layers=16,
+                     num_attention_heads=32, num_key_value_heads=8, intermediate_size=8192,
+                     vocab_size=128256, rms_norm_eps=1e-5, rope_theta=500000.0,
+                     tie_word_embeddings=False, max_position_embeddings=131072),
+}
+
+
+def random_matrix(rng, rows, cols, dtype):
+    w = rng.standard_normal((rows, cols), dtype=np.float32) * np.float32(1.0 / np.sqrt(cols))
+    if dtype == "f32":
+        return w
+    if dtype == "f16":
+        return w.astype(np.float16)
+    # bf16: numpy has no bfloat16; keep the upper 16 bits (round to nearest even).
+    bits = w.view(np.uint32)
+    bits = bits + 0x7FFF + ((bits >> 16) & 1)
+    return (bits >> 16).astype(np.uint16)
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("out")
+    p.add_argument("--preset", default="qwen3moe-1b", choices=sorted(PRESETS))
+    p.add_argument("--dtype", default="bf16", choices=["bf16", "f16", "f32"])
+    p.add_argument("--seed", type=int, default=0)
+    a = p.parse_args()
+    c = PRESETS[a.preset]
+    rng = np.random.default_rng(a.seed)
+    h, d = c["hidden_size"], c.get("head_dim", c["hidden_size"] // c["num_attention_heads"])
+    q, kv = c["num_attention_heads"] * d, c["num_key_value_heads"] * d
+    t = {}
+    m = lambda r, k: random_matrix(rng, r, k, a.dtype)
+    ones = lambda n: np.ones(n, dtype=np.float32)
+    t["model.embed_tokens.weight"] = m(c["vocab_size"], h)
+    t["lm_head.weight"] = m(c["vocab_size"], h)
+    t["model.norm.weight"] = ones(h)
+    for i in range(c["num_hidden_layers"]):
+        L = f"model.layers.{i}"
+        t[f"{L}.input_layernorm.weight"] = ones(h)
+        t[f"{L}.post_attention_layernorm.weight"] = ones(h)
+        t[f"{L}.self_attn.q_proj.weight"] = m(q, h)
+        t[f"{L}.self_attn.k_proj.weight"] = m(kv, h)
+        t[f"{L}.self_attn.v_proj.weight"] = m(kv, h)
+        t[f"{L}.self_attn.o_proj.weight"] = m(h, q)
+        if c["model_type"] == "qwen3_moe":
+            t[f"{L}.self_attn.q_norm.weight"] = ones(d)
+            t[f"{L}.self_attn.k_norm.weight"] = ones(d)
+            f = c["moe_intermediate_size"]
+            t[f"{L}.mlp.gate.weight"] = rng.standard_normal((c["num_experts"], h), dtype=np.float32) * np.float32(0.05)
+            for e in range(c["num_experts"]):
+                t[f"{L}.mlp.experts.{e}.gate_proj.weight"] = m(f, h)
+                t[f"{L}.mlp.experts.{e}.up_proj.weight"] = m(f, h)
+                t[f"{L}.mlp.experts.{e}.down_proj.weight"] = m(h, f)
+        else:
+            f = c["intermediate_size"]
+            t[f"{L}.mlp.gate_proj.weight"] = m(f, h)
+            t[f"{L}.mlp.up_proj.weight"] = m(f, h)
+            t[f"{L}.mlp.down_proj.weight"] = m(h, f)
+    os.makedirs(a.out, exist_ok=True)
+    path = os.path.join(a.out, "model.safetensors")
+    write_safetensors(t, path, bf16=a.dtype == "bf16")
+    config = dict(c, architectures=["Qwen3MoeForCausalLM" if c["model_type"] == "qwen3_moe" else "LlamaForCausalLM"],
+                  torch_dtype={"bf16": "bfloat16", "f16": "float16", "f32": "float32"}[a.dtype])
+    with open(os.path.join(a.out, "config.json"), "w") as fh:
+        json.dump(config, fh, indent=2)
+    print(f"wrote {a.out} ({os.path.getsize(path) / 2**30:.2f} GiB)")
+
+
+def write_safetensors(tensors, path, bf16):
+    """Write the safetensors layout: u64 header length, JSON header padded to 8, raw data."""
+    kinds = {np.dtype(np.float32): "F32", np.dtype(np.float16): "F16", np.dtype(np.uint16): "BF16" if bf16 else "U16"}
+    header, offset = {}, 0
+    for name, array in tensors.items():
+        header[name] = {"dtype": kinds[array.dtype], "shape": list(array.shape),
+                        "data_offsets": [offset, offset + array.nbytes]}
+        offset += array.nbytes
+    text = json.dumps(header, separators=(",", ":")).encode("utf-8")
+    text += b" " * (-len(text) % 8)
+    with open(path + ".tmp", "wb") as fh:
+        fh.write(len(text).to_bytes(8, "little"))
+        fh.write(text)
+        for array in tensors.values():
+            fh.write(np.ascontiguousarray(array).tobytes())
+    os.replace(path + ".tmp", path)
+
+
+if __name__ == "__main__":
+    main()
