@@ -53,3 +53,19 @@ public final class MappedFile: @unchecked Sendable {
         String(cString: strerror(errno))
     }
 }
+
+extension MappedFile {
+    /// Reads one byte of every page so the whole file is resident before timing starts
+    /// (a benchmark should measure compute and memory, not the first disk read). Returns a
+    /// checksum of the bytes read so the loads are not optimised away.
+    @discardableResult
+    public func touchAllPages(pageSize: Int = 4096) -> UInt8 {
+        var sum: UInt8 = 0
+        var offset = 0
+        while offset < bytes.count {
+            sum &+= bytes[offset]
+            offset += pageSize
+        }
+        return sum
+    }
+}

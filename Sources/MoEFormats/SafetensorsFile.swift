@@ -36,4 +36,8 @@ public final class SafetensorsFile: @unchecked Sendable {
     public func tensor(_ name: String) -> TensorView? {
         views[name]
     }
+
+    /// Faults every page of the mapping in (see ``MappedFile/touchAllPages(pageSize:)``).
+    @discardableResult
+    public func touchAllPages() -> UInt8 { mapping.touchAllPages() }
 }
