@@ -40,7 +40,7 @@ enum MatmulDriver {
         }
     }
 
-    /// The decode matvec (one token).
+    /// The decode matvec (one token): 8 rows at a time, widened to f32 in registers.
     ///
     /// - input: `(weight.cols)`
     /// - output: `(weight.rows)`
@@ -48,40 +48,26 @@ enum MatmulDriver {
         _ weight: WeightMatrix, input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>, pool: ThreadPool
     ) {
         switch weight.type {
-        case .f32:
-            forEachChunk(rows: weight.rows, pool: pool) { tiles in
-                for tile in tiles {
-                    let w = RowPointers8(
-                        base: weight.base, rowBytes: weight.rowBytes, firstRow: tile * tileRows, rows: weight.rows)
-                    let sums = MatmulMicrokernels.rows8Token1(F32Loader.self, w, x: input, cols: weight.cols)
-                    store(sums, output, firstRow: tile * tileRows, rows: weight.rows)
-                }
-            }
-        case .f16:
-            matvecPairs(F16Pairs.self, weight, input: input, output: output, pool: pool)
-        case .bf16:
-            matvecPairs(BF16Pairs.self, weight, input: input, output: output, pool: pool)
+        case .f32: matvec(F32Loader.self, weight, input: input, output: output, pool: pool)
+        case .f16: matvec(F16Loader.self, weight, input: input, output: output, pool: pool)
+        case .bf16: matvec(BF16Loader.self, weight, input: input, output: output, pool: pool)
         }
     }
 
-    /// The decode matvec for 16-bit weights, on an input permuted to match `PairLoader`.
+    /// `matvec` specialized for one storage type.
     ///
     /// - input: `(weight.cols)`
     /// - output: `(weight.rows)`
-    static func matvecPairs<P: PairLoader>(
-        _: P.Type, _ weight: WeightMatrix, input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>,
+    static func matvec<L: WeightLoader>(
+        _: L.Type, _ weight: WeightMatrix, input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>,
         pool: ThreadPool
     ) {
-        let permuted = UnsafeMutablePointer<Float>.allocate(capacity: weight.cols)  // (cols)
-        defer { permuted.deallocate() }
-        PairLayout.permute(input, count: weight.cols, into: permuted)
-        let x = UnsafePointer(permuted)
         forEachChunk(rows: weight.rows, pool: pool) { tiles in
             for tile in tiles {
-                let w = RowPointers8(
-                    base: weight.base, rowBytes: weight.rowBytes, firstRow: tile * tileRows, rows: weight.rows)
-                let sums = MatmulMicrokernels.rows8Token1Pairs(P.self, w, x: x, cols: weight.cols)
-                store(sums, output, firstRow: tile * tileRows, rows: weight.rows)
+                let firstRow = tile * tileRows
+                let w = RowPointers8(base: weight.base, rowBytes: weight.rowBytes, firstRow: firstRow, rows: weight.rows)
+                let sums = MatmulMicrokernels.rows8Token1(L.self, w, x: input, cols: weight.cols)
+                store(sums, output, firstRow: firstRow, rows: weight.rows)
             }
         }
     }

@@ -47,48 +47,6 @@ enum MatmulMicrokernels {
         return s
     }
 
-    /// Like `rows8Token1` for 16-bit weights read as even/odd pairs.
-    ///
-    /// - w: 8 rows of `cols` weights
-    /// - x: `(cols)`, permuted by `PairLayout`
-    @inline(__always)
-    static func rows8Token1Pairs<P: PairLoader>(
-        _: P.Type, _ w: RowPointers8, x: UnsafePointer<Float>, cols: Int
-    ) -> SIMD8<Float> {
-        var a0 = SIMD16<Float>(), a1 = SIMD16<Float>(), a2 = SIMD16<Float>(), a3 = SIMD16<Float>()
-        var a4 = SIMD16<Float>(), a5 = SIMD16<Float>(), a6 = SIMD16<Float>(), a7 = SIMD16<Float>()
-        var c = 0
-        while c &+ 32 <= cols {
-            let xe = x.load16(c), xo = x.load16(c &+ 16)
-            var (e, o) = P.load32(w.p0, c)
-            a0.addProduct(e, xe); a0.addProduct(o, xo)
-            (e, o) = P.load32(w.p1, c)
-            a1.addProduct(e, xe); a1.addProduct(o, xo)
-            (e, o) = P.load32(w.p2, c)
-            a2.addProduct(e, xe); a2.addProduct(o, xo)
-            (e, o) = P.load32(w.p3, c)
-            a3.addProduct(e, xe); a3.addProduct(o, xo)
-            (e, o) = P.load32(w.p4, c)
-            a4.addProduct(e, xe); a4.addProduct(o, xo)
-            (e, o) = P.load32(w.p5, c)
-            a5.addProduct(e, xe); a5.addProduct(o, xo)
-            (e, o) = P.load32(w.p6, c)
-            a6.addProduct(e, xe); a6.addProduct(o, xo)
-            (e, o) = P.load32(w.p7, c)
-            a7.addProduct(e, xe); a7.addProduct(o, xo)
-            c &+= 32
-        }
-        var s = reduce(a0, a1, a2, a3, a4, a5, a6, a7)
-        while c < cols {
-            let v = SIMD8<Float>(
-                P.load1(w.p0, c), P.load1(w.p1, c), P.load1(w.p2, c), P.load1(w.p3, c),
-                P.load1(w.p4, c), P.load1(w.p5, c), P.load1(w.p6, c), P.load1(w.p7, c))
-            s.addProduct(v, SIMD8(repeating: x[c]))
-            c &+= 1
-        }
-        return s
-    }
-
     /// Dot products of 4 f32 rows with 4 input vectors; each weight vector loaded is used for
     /// all 4 tokens (the prefill microkernel).
     ///

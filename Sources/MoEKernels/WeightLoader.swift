@@ -19,12 +19,16 @@ enum F32Loader: WeightLoader {
     }
 }
 
-/// IEEE binary16 weights, widened with the hardware conversion (`vcvtph2ps` on x86).
+/// IEEE binary16 weights. The lane-by-lane loop is what LLVM turns into one vector
+/// `vcvtph2ps`; the standard library's generic `SIMD16<Float>(SIMD16<Float16>)` would stay an
+/// out-of-line call.
 enum F16Loader: WeightLoader {
     @inline(__always)
     static func load16(_ row: UnsafeRawPointer, _ index: Int) -> SIMD16<Float> {
         let bits = row.loadUnaligned(fromByteOffset: index &* 2, as: SIMD16<UInt16>.self)
-        return SIMD16<Float>(unsafeBitCast(bits, to: SIMD16<Float16>.self))
+        var out = SIMD16<Float>()
+        for k in 0..<16 { out[k] = Float(Float16(bitPattern: bits[k])) }
+        return out
     }
 
     @inline(__always)
@@ -33,12 +37,15 @@ enum F16Loader: WeightLoader {
     }
 }
 
-/// bfloat16 weights: the stored 16 bits are the top half of a binary32.
+/// bfloat16 weights: the stored 16 bits are the top half of a binary32. Written lane by lane
+/// so LLVM emits `vpmovzxwd` + `vpslld` (the generic widening conversion is a call).
 enum BF16Loader: WeightLoader {
     @inline(__always)
     static func load16(_ row: UnsafeRawPointer, _ index: Int) -> SIMD16<Float> {
         let bits = row.loadUnaligned(fromByteOffset: index &* 2, as: SIMD16<UInt16>.self)
-        return unsafeBitCast(SIMD16<UInt32>(truncatingIfNeeded: bits) &<< 16, to: SIMD16<Float>.self)
+        var out = SIMD16<Float>()
+        for k in 0..<16 { out[k] = Float(bitPattern: UInt32(bits[k]) &<< 16) }
+        return out
     }
 
     @inline(__always)
