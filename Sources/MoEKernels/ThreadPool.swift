@@ -1,19 +1,150 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import Synchronization
+
 /// A persistent pool of worker threads that splits loops across cores.
 ///
-/// Skeleton: runs serially until the real pool lands.
+/// `threadCount - 1` workers are created once in `init` and live until the pool is released;
+/// the thread calling `parallelFor` does its share of the work too. Idle workers spin briefly
+/// (so back-to-back loops such as the matvecs of one decode step dispatch in well under a
+/// microsecond), then sleep on a condition variable.
+///
+/// Call `parallelFor` from one thread at a time. A call made while the pool is already busy
+/// (from inside a `parallelFor` body, or from a second thread) runs serially on the calling
+/// thread instead of waiting, so nesting never deadlocks.
 public final class ThreadPool: @unchecked Sendable {
     /// Number of threads that execute work, the calling thread included.
     public let threadCount: Int
 
+    private let state: PoolState
+    private let workers: [NativeThread]
+
     /// Creates a pool that runs work on `threadCount` threads (the caller counts as one).
+    ///
+    /// Values below 1 mean 1. If the OS refuses to create a thread, the pool keeps the
+    /// workers it got and `threadCount` reports the real number.
     public init(threadCount: Int) {
-        self.threadCount = max(1, threadCount)
+        let state = PoolState()
+        var workers: [NativeThread] = []
+        for _ in 1..<max(1, threadCount) {
+            guard let thread = NativeThread.spawn({ state.workerLoop() }) else { break }
+            workers.append(thread)
+        }
+        state.workerCount = workers.count
+        self.state = state
+        self.workers = workers
+        self.threadCount = workers.count + 1
+    }
+
+    deinit {
+        state.shutdown.store(true, ordering: .sequentiallyConsistent)
+        state.generation.add(1, ordering: .sequentiallyConsistent)
+        state.parker.wakeAll()
+        for worker in workers { worker.join() }
     }
 
     /// Calls `body(i)` for every `i` in `0 ..< count`, spread over the pool's threads, and
     /// returns when all calls have finished. `body` must be safe to call concurrently for
     /// different `i`.
+    ///
+    /// Indices are handed out one at a time from a shared counter, so give each index a
+    /// worthwhile amount of work (a chunk of rows, a head) rather than a single element.
     public func parallelFor(_ count: Int, _ body: (Int) -> Void) {
-        for i in 0..<count { body(i) }
+        guard count > 1, state.workerCount > 0,
+              state.busy.compareExchange(expected: false, desired: true, ordering: .acquiring).exchanged
+        else {
+            for i in 0..<max(0, count) { body(i) }
+            return
+        }
+        withoutActuallyEscaping(body) { escapable in
+            state.run(escapable, count: count)
+        }
+        state.busy.store(false, ordering: .releasing)
+    }
+}
+
+/// The state the caller and the workers share; workers keep it alive, not the pool.
+private final class PoolState: @unchecked Sendable {
+    /// Polls of `generation` before an idle worker goes to sleep (tens of microseconds).
+    static let spinLimit = 1 << 16
+    /// Polls of `pending` before the caller starts yielding its core to late workers.
+    static let callerSpinLimit = 1 << 12
+
+    var workerCount = 0
+    /// Bumped to publish a new job (or shutdown) to the workers.
+    let generation = Atomic<Int>(0)
+    /// Next index to hand out.
+    let next = Atomic<Int>(0)
+    /// Workers that have not yet finished the current job.
+    let pending = Atomic<Int>(0)
+    /// Workers asleep (or about to sleep) on `parker`.
+    let sleepers = Atomic<Int>(0)
+    /// A `parallelFor` is in flight.
+    let busy = Atomic<Bool>(false)
+    let shutdown = Atomic<Bool>(false)
+    let parker = Parker()
+    /// The current job; only written while no worker is running one.
+    var body: ((Int) -> Void)?
+    var count = 0
+
+    /// Publishes `body` to the workers, takes part in it, and waits for every worker.
+    func run(_ body: @escaping (Int) -> Void, count: Int) {
+        self.body = body
+        self.count = count
+        next.store(0, ordering: .relaxed)
+        pending.store(workerCount, ordering: .relaxed)
+        generation.add(1, ordering: .sequentiallyConsistent)
+        if sleepers.load(ordering: .sequentiallyConsistent) > 0 { parker.wakeAll() }
+        drain()
+        var spins = 0
+        while pending.load(ordering: .acquiring) > 0 {
+            spins += 1
+            if spins > Self.callerSpinLimit { sched_yield() }
+        }
+        self.body = nil
+    }
+
+    /// Runs indices of the current job until none are left.
+    @inline(never)
+    func drain() {
+        guard let body else { return }
+        let count = self.count
+        while true {
+            let i = next.wrappingAdd(1, ordering: .relaxed).oldValue
+            if i >= count { return }
+            body(i)
+        }
+    }
+
+    /// A worker's life: wait for a new generation, run it, report, repeat until shutdown.
+    func workerLoop() {
+        var seen = 0
+        while true {
+            seen = waitForGeneration(after: seen)
+            if shutdown.load(ordering: .acquiring) { return }
+            drain()
+            pending.subtract(1, ordering: .releasing)
+        }
+    }
+
+    /// Spins, then sleeps, until `generation` differs from `seen`; returns the new value.
+    private func waitForGeneration(after seen: Int) -> Int {
+        for _ in 0..<Self.spinLimit {
+            let g = generation.load(ordering: .acquiring)
+            if g != seen { return g }
+        }
+        parker.lock()
+        sleepers.add(1, ordering: .sequentiallyConsistent)
+        var g = generation.load(ordering: .sequentiallyConsistent)
+        while g == seen {
+            parker.wait()
+            g = generation.load(ordering: .sequentiallyConsistent)
+        }
+        sleepers.subtract(1, ordering: .sequentiallyConsistent)
+        parker.unlock()
+        return g
     }
 }

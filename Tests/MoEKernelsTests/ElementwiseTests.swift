@@ -1,0 +1,86 @@
+import Foundation
+import XCTest
+@testable import MoEKernels
+
+final class ElementwiseTests: XCTestCase {
+    private let sizes = [1, 2, 15, 16, 17, 33, 100, 257, 4096]
+
+    func testRMSNorm() {
+        var rng = SplitMix64(seed: 20)
+        for count in sizes {
+            let x = rng.floats(count, in: -3...3), w = rng.floats(count)
+            let mean = x.reduce(0.0) { $0 + Double($1) * Double($1) } / Double(count)
+            let inv = 1 / (mean + 1e-5).squareRoot()
+            let expected = (0..<count).map { Double(x[$0]) * inv * Double(w[$0]) }
+            var out = [Float](repeating: .nan, count: count)
+            Kernels.rmsNorm(x, weight: w, count: count, eps: 1e-5, output: &out)
+            XCTAssertLessThan(relativeError(out, expected), 1e-6, "count \(count)")
+            var inPlace = x
+            inPlace.withUnsafeMutableBufferPointer { p in
+                Kernels.rmsNorm(p.baseAddress!, weight: w, count: count, eps: 1e-5, output: p.baseAddress!)
+            }
+            XCTAssertEqual(inPlace, out, "in place, count \(count)")
+        }
+    }
+
+    func testSoftmax() {
+        var rng = SplitMix64(seed: 21)
+        for count in sizes {
+            for scale: Float in [1, 30] {
+                var v = rng.floats(count, in: -scale...scale)
+                let m = v.map(Double.init).max()!
+                let e = v.map { Foundation.exp(Double($0) - m) }
+                let s = e.reduce(0, +)
+                Kernels.softmax(&v, count: count)
+                XCTAssertLessThan(relativeError(v, e.map { $0 / s }), 1e-6, "count \(count) scale \(scale)")
+            }
+        }
+    }
+
+    func testSoftmaxMaskedEntriesAreZero() {
+        var v: [Float] = [0, -.infinity, 1, -.infinity, -200, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, -.infinity]
+        Kernels.softmax(&v, count: v.count)
+        XCTAssertEqual(v[1], 0)
+        XCTAssertEqual(v[3], 0)
+        XCTAssertEqual(v[17], 0)
+        XCTAssertEqual(v.reduce(0, +), 1, accuracy: 1e-6)
+    }
+
+    func testSiLUMul() {
+        var rng = SplitMix64(seed: 22)
+        for count in sizes {
+            let g = rng.floats(count, in: -20...20), u = rng.floats(count)
+            let expected = (0..<count).map { i -> Double in
+                let x = Double(g[i])
+                return x / (1 + Foundation.exp(-x)) * Double(u[i])
+            }
+            var out = g
+            Kernels.siluMul(gate: &out, up: u, count: count)
+            XCTAssertLessThan(relativeError(out, expected), 1e-6, "count \(count)")
+        }
+    }
+
+    func testSiLUOfExtremeGates() {
+        var g: [Float] = [-1000, -100, 0, 100, 1000]
+        Kernels.siluMul(gate: &g, up: [1, 1, 1, 1, 1], count: 5)
+        XCTAssertEqual(g[0], 0, accuracy: 1e-30)
+        XCTAssertEqual(g[1], 0, accuracy: 1e-30)
+        XCTAssertEqual(g[2], 0)
+        XCTAssertEqual(g[3], 100)
+        XCTAssertEqual(g[4], 1000)
+    }
+
+    func testExpMatchesLibm() {
+        var rng = SplitMix64(seed: 23)
+        let x = rng.floats(4096, in: -87...88)
+        var worst = 0.0
+        for i in stride(from: 0, to: x.count, by: 16) {
+            let v = VectorMath.exp(SIMD16(x[i..<i + 16]))
+            for k in 0..<16 {
+                let e = Foundation.exp(Double(x[i + k]))
+                worst = max(worst, abs(Double(v[k]) - e) / e)
+            }
+        }
+        XCTAssertLessThan(worst, 1e-6)
+    }
+}

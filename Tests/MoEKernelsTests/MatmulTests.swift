@@ -1,0 +1,99 @@
+import XCTest
+@testable import MoEKernels
+
+final class MatmulTests: XCTestCase {
+    /// `sum_c w[r, c] * x[t, c]` in Double, `(tokens, rows)`.
+    private func reference(_ w: TestMatrix, _ x: [Float], tokens: Int) -> [Double] {
+        let rows = w.matrix.rows, cols = w.matrix.cols
+        var out = [Double](repeating: 0, count: tokens * rows)
+        for t in 0..<tokens {
+            for r in 0..<rows {
+                var s = 0.0
+                for c in 0..<cols { s += Double(w.values[r * cols + c]) * Double(x[t * cols + c]) }
+                out[t * rows + r] = s
+            }
+        }
+        return out
+    }
+
+    private func check(type: WeightType, rows: Int, cols: Int, tokens: Int, rng: inout SplitMix64,
+                       offsetBytes: Int = 0) {
+        let w = TestMatrix(type: type, rows: rows, cols: cols, rng: &rng, offsetBytes: offsetBytes)
+        let x = rng.floats(tokens * cols)
+        let expected = reference(w, x, tokens: tokens)
+        for pool in TestPools.all {
+            var out = [Float](repeating: .nan, count: tokens * rows)
+            x.withUnsafeBufferPointer { xp in
+                out.withUnsafeMutableBufferPointer { op in
+                    Kernels.matmul(w.matrix, input: xp.baseAddress!, output: op.baseAddress!, tokens: tokens, pool: pool)
+                }
+            }
+            let err = relativeError(out, expected)
+            XCTAssertLessThan(err, 1e-5, "\(type) rows \(rows) cols \(cols) tokens \(tokens) threads \(pool.threadCount)")
+        }
+    }
+
+    func testOddShapesEveryTypeAndTokenCount() {
+        var rng = SplitMix64(seed: 1)
+        for type in WeightType.allCases {
+            for rows in [1, 3, 64] {
+                for cols in [1, 15, 17, 33, 100, 257] {
+                    for tokens in 1...9 {
+                        check(type: type, rows: rows, cols: cols, tokens: tokens, rng: &rng)
+                    }
+                }
+            }
+        }
+    }
+
+    func testLargerMatricesSpanningManyChunks() {
+        var rng = SplitMix64(seed: 2)
+        for type in WeightType.allCases {
+            for tokens in [1, 4, 6] {
+                check(type: type, rows: 301, cols: 320, tokens: tokens, rng: &rng)
+            }
+        }
+    }
+
+    func testUnalignedWeights() {
+        var rng = SplitMix64(seed: 3)
+        for type in WeightType.allCases {
+            for tokens in [1, 5] {
+                check(type: type, rows: 9, cols: 70, tokens: tokens, rng: &rng, offsetBytes: 2)
+            }
+        }
+    }
+
+    func testZeroRowsOrTokensWriteNothing() {
+        var rng = SplitMix64(seed: 4)
+        let w = TestMatrix(type: .f32, rows: 3, cols: 5, rng: &rng)
+        let empty = WeightMatrix(base: w.matrix.base, type: .f32, rows: 0, cols: 5)
+        var out: [Float] = [7, 7, 7]
+        let x = [Float](repeating: 1, count: 5)
+        out.withUnsafeMutableBufferPointer { op in
+            Kernels.matmul(w.matrix, input: x, output: op.baseAddress!, tokens: 0, pool: TestPools.byThreads[2]!)
+            Kernels.matmul(empty, input: x, output: op.baseAddress!, tokens: 1, pool: TestPools.byThreads[2]!)
+        }
+        XCTAssertEqual(out, [7, 7, 7])
+    }
+
+    func testHalfSpecialValues() {
+        // Largest finite, smallest subnormal, negative zero, infinity in f16.
+        let halves: [Float16] = [65504, -65504, Float16(bitPattern: 1), -0.0, 1, .infinity]
+        for (i, h) in halves.enumerated() {
+            let cols = 40  // one pair block of 32 plus a tail
+            var bits = [UInt16](repeating: 0, count: cols)
+            bits[i] = h.bitPattern
+            bits[33] = Float16(2).bitPattern
+            var x = [Float](repeating: 0, count: cols)
+            x[i] = 1
+            x[33] = 0.5
+            var out: [Float] = [0]
+            bits.withUnsafeBytes { raw in
+                let m = WeightMatrix(base: raw.baseAddress!, type: .f16, rows: 1, cols: cols)
+                Kernels.matmul(m, input: x, output: &out, tokens: 1, pool: TestPools.byThreads[1]!)
+            }
+            XCTAssertEqual(out[0], Float(h) + 1, "half \(h)")
+        }
+    }
+}

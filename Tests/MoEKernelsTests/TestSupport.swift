@@ -1,0 +1,86 @@
+import XCTest
+@testable import MoEKernels
+
+/// SplitMix64: a tiny deterministic generator for reproducible random test data.
+struct SplitMix64: RandomNumberGenerator {
+    private var state: UInt64
+
+    init(seed: UInt64) { state = seed }
+
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+
+    /// `count` floats uniform in `range`.
+    mutating func floats(_ count: Int, in range: ClosedRange<Float> = -1...1) -> [Float] {
+        (0..<count).map { _ in Float.random(in: range, using: &self) }
+    }
+}
+
+/// Relative L2 error `|actual - expected| / |expected|` (absolute when `expected` is zero).
+func relativeError(_ actual: [Float], _ expected: [Double]) -> Double {
+    precondition(actual.count == expected.count)
+    var diff = 0.0, norm = 0.0
+    for i in actual.indices {
+        let d = Double(actual[i]) - expected[i]
+        diff += d * d
+        norm += expected[i] * expected[i]
+    }
+    return norm == 0 ? diff.squareRoot() : (diff / norm).squareRoot()
+}
+
+/// A weight matrix with random contents stored in its own buffer, plus the exact f32
+/// values of the stored elements for references.
+final class TestMatrix {
+    let matrix: WeightMatrix
+    /// Decoded stored values, `(rows, cols)`.
+    let values: [Float]
+    private let storage: UnsafeMutableRawPointer
+
+    init(type: WeightType, rows: Int, cols: Int, rng: inout SplitMix64, offsetBytes: Int = 0) {
+        let count = rows * cols
+        storage = .allocate(byteCount: count * type.bytesPerElement + offsetBytes + 64, alignment: 64)
+        let base = storage + offsetBytes
+        var values: [Float] = []
+        values.reserveCapacity(count)
+        for i in 0..<count {
+            // Mostly uniform values, with occasional tiny (subnormal in f16) and large ones.
+            var x = Float.random(in: -1...1, using: &rng)
+            switch rng.next() % 16 {
+            case 0: x *= 1e-6
+            case 1: x *= 300
+            default: break
+            }
+            switch type {
+            case .f32:
+                base.storeBytes(of: x, toByteOffset: i * 4, as: Float.self)
+                values.append(x)
+            case .f16:
+                let h = Float16(x)
+                base.storeBytes(of: h.bitPattern, toByteOffset: i * 2, as: UInt16.self)
+                values.append(Float(h))
+            case .bf16:
+                let bits = UInt16(truncatingIfNeeded: x.bitPattern >> 16)
+                base.storeBytes(of: bits, toByteOffset: i * 2, as: UInt16.self)
+                values.append(Float(bitPattern: UInt32(bits) << 16))
+            }
+        }
+        self.values = values
+        matrix = WeightMatrix(base: UnsafeRawPointer(base), type: type, rows: rows, cols: cols)
+    }
+
+    deinit { storage.deallocate() }
+}
+
+/// Pools shared by the tests of this target (creating threads per test case is wasteful).
+enum TestPools {
+    static let byThreads: [Int: ThreadPool] = [
+        1: ThreadPool(threadCount: 1), 2: ThreadPool(threadCount: 2), 3: ThreadPool(threadCount: 3),
+    ]
+
+    static let all: [ThreadPool] = [1, 2, 3].map { byThreads[$0]! }
+}
