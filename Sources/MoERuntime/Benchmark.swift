@@ -84,10 +84,11 @@ public struct Benchmark {
     /// Peak resident set size of this process in bytes.
     public static func peakResidentBytes() -> Int {
         var usage = rusage()
-        getrusage(RUSAGE_SELF, &usage)
         #if canImport(Darwin)
+        getrusage(RUSAGE_SELF, &usage)
         return Int(usage.ru_maxrss)
         #else
+        getrusage(RUSAGE_SELF.rawValue, &usage)
         return Int(usage.ru_maxrss) * 1024
         #endif
     }
