@@ -19,6 +19,8 @@ let package = Package(
         .library(name: "MoEFormats", targets: ["MoEFormats"]),
         .library(name: "MoEModels", targets: ["MoEModels"]),
         .library(name: "MoERuntime", targets: ["MoERuntime"]),
+        .library(name: "MoETokenizers", targets: ["MoETokenizers"]),
+        .library(name: "MoEChatTemplates", targets: ["MoEChatTemplates"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -26,12 +28,14 @@ let package = Package(
     targets: [
         .target(name: "MoEKernels", swiftSettings: kernelFlags),
         .target(name: "MoEFormats"),
+        .target(name: "MoETokenizers"),
+        .target(name: "MoEChatTemplates"),
         .target(name: "MoEModels", dependencies: ["MoEKernels", "MoEFormats"]),
         .target(name: "MoERuntime", dependencies: ["MoEModels", "MoEKernels", "MoEFormats"]),
         .executableTarget(
             name: "moe",
             dependencies: [
-                "MoERuntime", "MoEModels", "MoEFormats", "MoEKernels",
+                "MoERuntime", "MoEModels", "MoEFormats", "MoEKernels", "MoETokenizers", "MoEChatTemplates",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -40,5 +44,7 @@ let package = Package(
         .testTarget(name: "MoEModelsTests", dependencies: ["MoEModels", "MoEFormats", "MoEKernels"]),
         .testTarget(name: "MoERuntimeTests", dependencies: ["MoERuntime", "MoEModels"]),
         .testTarget(name: "MoECLITests", dependencies: ["moe"]),
+        .testTarget(name: "MoETokenizersTests", dependencies: ["MoETokenizers"]),
+        .testTarget(name: "MoEChatTemplatesTests", dependencies: ["MoEChatTemplates"]),
     ]
 )

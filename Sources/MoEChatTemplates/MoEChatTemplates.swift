@@ -1,0 +1,2 @@
+/// Chat templates: a Jinja-subset interpreter that renders like transformers.
+public enum MoEChatTemplates {}
