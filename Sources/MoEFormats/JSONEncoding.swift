@@ -1,9 +1,9 @@
-/// JSON text output for the headers and indexes this module writes.
-enum JSONEncoding {
+/// JSON text output: the headers and indexes this module writes, and command output.
+public enum JSONEncoding {
     /// `text` as a quoted JSON string. Escapes like serde_json and Python's `json`
     /// (`\"`, `\\`, `\b\f\n\r\t`, other controls as `\u00xx`); with `asciiOnly`, also every
     /// non-ASCII scalar as `\uxxxx` (surrogate pairs above U+FFFF), like Python's default.
-    static func quoted(_ text: String, asciiOnly: Bool = false) -> String {
+    public static func quoted(_ text: String, asciiOnly: Bool = false) -> String {
         var out = "\""
         for scalar in text.unicodeScalars {
             switch scalar {

@@ -1,4 +1,4 @@
-import Foundation
+import MoEFormats
 
 /// Minimal JSON rendering for command output: numbers are printed in Swift's shortest
 /// round-tripping form, so floats survive a JSON round trip exactly.
@@ -27,7 +27,7 @@ enum JSONOutput {
         case .int(let i): out += String(i)
         case .double(let d): out += d.isFinite ? "\(d)" : "null"
         case .float(let f): out += f.isFinite ? "\(f)" : "null"
-        case .string(let s): out += quote(s)
+        case .string(let s): out += JSONEncoding.quoted(s)
         case .bool(let b): out += b ? "true" : "false"
         case .null: out += "null"
         case .array(let items):
@@ -41,28 +41,10 @@ enum JSONOutput {
             out += "{"
             for (i, (key, item)) in members.enumerated() {
                 if i > 0 { out += ", " }
-                out += quote(key) + ": "
+                out += JSONEncoding.quoted(key) + ": "
                 write(item, to: &out)
             }
             out += "}"
         }
-    }
-
-    /// A JSON string literal for `s`.
-    static func quote(_ s: String) -> String {
-        var out = "\""
-        for scalar in s.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case _ where scalar.value < 0x20:
-                out += String(format: "\\u%04x", scalar.value)
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out + "\""
     }
 }
