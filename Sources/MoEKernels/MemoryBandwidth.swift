@@ -37,14 +37,14 @@ public enum MemoryBandwidth {
     private static func sum(_ values: UnsafePointer<Float>, count: Int) -> Float {
         let quarter = count / 4
         let p0 = values, p1 = values + quarter, p2 = values + 2 * quarter, p3 = values + 3 * quarter
-        var a0 = SIMD16<Float>(), a1 = SIMD16<Float>(), a2 = SIMD16<Float>(), a3 = SIMD16<Float>()
+        var a0 = SIMD8<Float>(), a1 = SIMD8<Float>(), a2 = SIMD8<Float>(), a3 = SIMD8<Float>()
         var i = 0
         while i < quarter {
-            a0 += p0.load16(i)
-            a1 += p1.load16(i)
-            a2 += p2.load16(i)
-            a3 += p3.load16(i)
-            i += 16
+            a0 += p0.load8(i)
+            a1 += p1.load8(i)
+            a2 += p2.load8(i)
+            a3 += p3.load8(i)
+            i += 8
         }
         return SIMDReduce.sum(a0 + a1 + a2 + a3)
     }
