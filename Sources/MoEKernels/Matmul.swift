@@ -74,7 +74,7 @@ enum MatmulDriver {
 
     /// Columns per prefill block: a block of 8 weight rows stays in L1 and the block of every
     /// token's input in L2 while it is reused.
-    static var blockCols: Int { 256 }
+    static var blockCols: Int { 512 }
 
     /// The prefill matmul. Columns are processed in blocks; each 8-row tile of a block is
     /// copied (widened to f32) into a small contiguous buffer once and multiplied with all
