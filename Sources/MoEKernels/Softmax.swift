@@ -9,10 +9,12 @@ extension Kernels {
         var m = SIMD8<Float>(repeating: -.infinity)
         var c = 0
         while c < full {
-            m = pointwiseMax(m, values.load8(c))
+            let v = values.load8(c)
+            m.replace(with: v, where: v .> m)
             c += 8
         }
-        m = pointwiseMax(m, values.loadPartial8(full, count: rest, fill: -.infinity))
+        let tail = values.loadPartial8(full, count: rest, fill: -.infinity)
+        m.replace(with: tail, where: tail .> m)
         let top = SIMD8<Float>(repeating: SIMDReduce.max(m))
         var s = SIMD8<Float>()
         c = 0
