@@ -4,8 +4,8 @@ extension Kernels {
     ///
     /// `tokens == 1` is the bandwidth-bound decode matvec (8 rows streamed at once); for
     /// more tokens, blocks of weight rows are widened to f32 once and reused for every
-    /// token, 3 tokens per register tile. Any sizes are accepted; zero rows or tokens do nothing. `output` must not
-    /// overlap `input` or the weights.
+    /// token, 3 tokens per register tile. Any sizes are accepted; zero rows or tokens do
+    /// nothing. `output` must not overlap `input` or the weights.
     ///
     /// - input: `(tokens, weight.cols)`
     /// - output: `(tokens, weight.rows)`

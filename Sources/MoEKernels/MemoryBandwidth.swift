@@ -1,8 +1,9 @@
 /// Measures how fast this machine streams memory into the cores.
 public enum MemoryBandwidth {
-    /// Read bandwidth in GB/s (10^9 bytes per second): the best of a few multi-threaded
-    /// streaming sums over a freshly written buffer of `bytes` bytes (keep it much larger
-    /// than the last-level cache). Takes roughly a second for the default 512 MiB.
+    /// Read bandwidth in GB/s (10^9 bytes per second): the best of 5 multi-threaded
+    /// streaming sums over a freshly written buffer of about `bytes` bytes (rounded down to
+    /// a multiple of 256 KiB, at least 256 KiB; keep it much larger than the last-level
+    /// cache). Takes about a second for the default 512 MiB.
     public static func measureRead(pool: ThreadPool, bytes: Int = 1 << 29) -> Double {
         let floats = max(1 << 16, bytes / 4) & ~((1 << 16) - 1)
         let buffer = UnsafeMutablePointer<Float>.allocate(capacity: floats)
@@ -29,7 +30,7 @@ public enum MemoryBandwidth {
         return Double(floats * 4) / seconds / 1e9
     }
 
-    /// Sum of a buffer whose length is a multiple of 64, read as 4 concurrent streams (one
+    /// Sum of a buffer whose length is a multiple of 32, read as 4 concurrent streams (one
     /// per quarter) so the hardware prefetchers keep enough misses in flight.
     ///
     /// - values: `(count)`
