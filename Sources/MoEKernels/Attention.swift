@@ -37,18 +37,18 @@ extension Kernels {
     /// - a, b: `(count)`
     @inline(__always)
     static func dot(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, count: Int) -> Float {
-        var acc0 = SIMD16<Float>(), acc1 = SIMD16<Float>()
+        var acc0 = SIMD8<Float>(), acc1 = SIMD8<Float>()
         var i = 0
-        while i + 32 <= count {
-            acc0.addProduct(a.load16(i), b.load16(i))
-            acc1.addProduct(a.load16(i + 16), b.load16(i + 16))
-            i += 32
-        }
-        if i + 16 <= count {
-            acc0.addProduct(a.load16(i), b.load16(i))
+        while i + 16 <= count {
+            acc0.addProduct(a.load8(i), b.load8(i))
+            acc1.addProduct(a.load8(i + 8), b.load8(i + 8))
             i += 16
         }
-        acc1.addProduct(a.loadPartial16(i, count: count - i), b.loadPartial16(i, count: count - i))
+        if i + 8 <= count {
+            acc0.addProduct(a.load8(i), b.load8(i))
+            i += 8
+        }
+        acc1.addProduct(a.loadPartial8(i, count: count - i), b.loadPartial8(i, count: count - i))
         return SIMDReduce.sum(acc0 + acc1)
     }
 
@@ -57,13 +57,13 @@ extension Kernels {
     /// - y, x: `(count)`
     @inline(__always)
     static func addScaled(_ y: UnsafeMutablePointer<Float>, _ alpha: Float, _ x: UnsafePointer<Float>, count: Int) {
-        let a = SIMD16<Float>(repeating: alpha)
+        let a = SIMD8<Float>(repeating: alpha)
         var i = 0
-        while i + 16 <= count {
-            var v = y.load16(i)
-            v.addProduct(a, x.load16(i))
-            y.store16(v, at: i)
-            i += 16
+        while i + 8 <= count {
+            var v = y.load8(i)
+            v.addProduct(a, x.load8(i))
+            y.store8(v, at: i)
+            i += 8
         }
         while i < count {
             y[i] += alpha * x[i]

@@ -3,9 +3,18 @@ extension Kernels {
     ///
     /// - output: `(weight.cols)`
     public static func decodeRow(_ weight: WeightMatrix, row: Int, into output: UnsafeMutablePointer<Float>) {
-        let p = weight.base + row * weight.rowBytes
-        let count = weight.cols
-        // Plain element loops: LLVM vectorizes them (vpmovzxwd + vpslld, vcvtph2ps).
+        decode(weight, row: row, columns: 0..<weight.cols, into: output)
+    }
+
+    /// Converts elements `columns` of row `row` of `weight` to f32.
+    ///
+    /// - output: `(columns.count)`
+    static func decode(
+        _ weight: WeightMatrix, row: Int, columns: Range<Int>, into output: UnsafeMutablePointer<Float>
+    ) {
+        let p = weight.base + row * weight.rowBytes + columns.lowerBound * weight.type.bytesPerElement
+        let count = columns.count
+        // Plain element loops: LLVM vectorizes them (vcvtph2ps; vpmovzxwd + vpslld).
         switch weight.type {
         case .f32:
             output.update(from: p.assumingMemoryBound(to: Float.self), count: count)

@@ -3,9 +3,9 @@ extension Kernels {
     /// across `pool`.
     ///
     /// `tokens == 1` is the bandwidth-bound decode matvec (8 rows streamed at once); for
-    /// more tokens each tile of weight rows is widened to f32 once and reused for 4 tokens
-    /// at a time. Any sizes are accepted; zero rows or tokens do nothing. `output` must not
-    /// overlap `input` or the weights.
+    /// more tokens, blocks of weight rows are widened to f32 once and reused for every
+    /// token, 3 tokens per register tile. Any sizes are accepted; zero rows or tokens do
+    /// nothing. `output` must not overlap `input` or the weights.
     ///
     /// - input: `(tokens, weight.cols)`
     /// - output: `(tokens, weight.rows)`
@@ -72,8 +72,13 @@ enum MatmulDriver {
         }
     }
 
-    /// The prefill matmul: each 8-row tile is widened to f32 (unless already f32) into a
-    /// per-chunk buffer, then multiplied with the tokens 4 rows x 4 tokens at a time.
+    /// Columns per prefill block: a block of 8 weight rows stays in L1 and the block of every
+    /// token's input in L2 while it is reused.
+    static var blockCols: Int { 512 }
+
+    /// The prefill matmul. Columns are processed in blocks; each 8-row tile of a block is
+    /// copied (widened to f32) into a small contiguous buffer once and multiplied with all
+    /// tokens, 4 rows x 3 tokens at a time, accumulating into `output` across blocks.
     ///
     /// - input: `(tokens, weight.cols)`
     /// - output: `(tokens, weight.rows)`
@@ -81,56 +86,58 @@ enum MatmulDriver {
         _ weight: WeightMatrix, input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>,
         tokens: Int, pool: ThreadPool
     ) {
-        let cols = weight.cols, rows = weight.rows
+        let cols = weight.cols, rows = weight.rows, block = blockCols
         forEachChunk(rows: rows, pool: pool) { tiles in
-            let widened = weight.type == .f32
-                ? nil : UnsafeMutablePointer<Float>.allocate(capacity: tileRows * cols)  // (tileRows, cols)
-            defer { widened?.deallocate() }
-            for tile in tiles {
-                let firstRow = tile * tileRows
-                let tileRowCount = min(tileRows, rows - firstRow)
-                let f32Rows: UnsafePointer<Float>  // (tileRowCount, cols)
-                if let widened {
-                    for k in 0..<tileRowCount { Kernels.decodeRow(weight, row: firstRow + k, into: widened + k * cols) }
-                    f32Rows = UnsafePointer(widened)
-                } else {
-                    f32Rows = (weight.base + firstRow * weight.rowBytes).assumingMemoryBound(to: Float.self)
+            let w = UnsafeMutablePointer<Float>.allocate(capacity: tileRows * block)  // (tileRows, block)
+            defer { w.deallocate() }
+            var c0 = 0
+            while c0 < cols {
+                let n = min(block, cols - c0)
+                for tile in tiles {
+                    let firstRow = tile * tileRows
+                    let tileRowCount = min(tileRows, rows - firstRow)
+                    for k in 0..<tileRowCount {
+                        Kernels.decode(weight, row: firstRow + k, columns: c0..<c0 + n, into: w + k * block)
+                    }
+                    var sub = 0
+                    while sub < tileRowCount {
+                        prefillRows4(
+                            w + sub * block, rowStride: block, rowCount: min(4, tileRowCount - sub),
+                            input: input + c0, output: output + firstRow + sub, rows: rows, tokens: tokens,
+                            cols: cols, blockCols: n, accumulate: c0 > 0)
+                        sub += 4
+                    }
                 }
-                var sub = 0
-                while sub < tileRowCount {
-                    prefillRows4(
-                        f32Rows + sub * cols, rowCount: min(4, tileRowCount - sub), input: input,
-                        output: output + firstRow + sub, outputStride: rows, tokens: tokens, cols: cols)
-                    sub += 4
-                }
+                c0 += n
             }
         }
     }
 
-    /// Up to 4 f32 rows times every token, 4 tokens per pass.
+    /// Up to 4 f32 rows times every token over one column block, 3 tokens per pass; writes
+    /// or (when `accumulate`) adds to the output.
     ///
-    /// - w: `(rowCount, cols)`, rowCount in 1...4
-    /// - input: `(tokens, cols)`
-    /// - output: `(tokens, outputStride)`, columns `0 ..< rowCount` written
+    /// - w: `(rowCount, rowStride)`, rowCount in 1...4, first `blockCols` columns used
+    /// - input: `(tokens, cols)`, first `blockCols` columns used
+    /// - output: `(tokens, rows)`, columns `0 ..< rowCount` updated
     @inline(__always)
     static func prefillRows4(
-        _ w: UnsafePointer<Float>, rowCount: Int, input: UnsafePointer<Float>,
-        output: UnsafeMutablePointer<Float>, outputStride: Int, tokens: Int, cols: Int
+        _ w: UnsafePointer<Float>, rowStride: Int, rowCount: Int, input: UnsafePointer<Float>,
+        output: UnsafeMutablePointer<Float>, rows: Int, tokens: Int, cols: Int, blockCols: Int, accumulate: Bool
     ) {
         let lastRow = rowCount - 1
-        let w0 = w, w1 = w + min(1, lastRow) * cols, w2 = w + min(2, lastRow) * cols, w3 = w + min(3, lastRow) * cols
+        let w0 = w, w1 = w + min(1, lastRow) * rowStride
+        let w2 = w + min(2, lastRow) * rowStride, w3 = w + min(3, lastRow) * rowStride
         let lastToken = tokens - 1
         var t = 0
         while t < tokens {
-            let (s0, s1, s2, s3) = MatmulMicrokernels.rows4Tokens4(
+            let (s0, s1, s2) = MatmulMicrokernels.rows4Tokens3(
                 w0, w1, w2, w3,
-                input + t * cols, input + min(t + 1, lastToken) * cols,
-                input + min(t + 2, lastToken) * cols, input + min(t + 3, lastToken) * cols, cols: cols)
-            store(s0, output + t * outputStride, count: rowCount)
-            if t + 1 < tokens { store(s1, output + (t + 1) * outputStride, count: rowCount) }
-            if t + 2 < tokens { store(s2, output + (t + 2) * outputStride, count: rowCount) }
-            if t + 3 < tokens { store(s3, output + (t + 3) * outputStride, count: rowCount) }
-            t += 4
+                input + t * cols, input + min(t + 1, lastToken) * cols, input + min(t + 2, lastToken) * cols,
+                cols: blockCols)
+            store(s0, output + t * rows, count: rowCount, accumulate: accumulate)
+            if t + 1 < tokens { store(s1, output + (t + 1) * rows, count: rowCount, accumulate: accumulate) }
+            if t + 2 < tokens { store(s2, output + (t + 2) * rows, count: rowCount, accumulate: accumulate) }
+            t += 3
         }
     }
 
@@ -142,11 +149,15 @@ enum MatmulDriver {
         for k in 0..<min(8, rows - firstRow) { out[firstRow + k] = sums[k] }
     }
 
-    /// Writes the first `count` lanes of `sums` to `out[0 ..< count]`.
+    /// Writes (or adds, when `accumulate`) the first `count` lanes of `sums` to `out[0 ..< count]`.
     ///
     /// - out: `(count)`
     @inline(__always)
-    static func store(_ sums: SIMD4<Float>, _ out: UnsafeMutablePointer<Float>, count: Int) {
-        for k in 0..<count { out[k] = sums[k] }
+    static func store(_ sums: SIMD4<Float>, _ out: UnsafeMutablePointer<Float>, count: Int, accumulate: Bool) {
+        if accumulate {
+            for k in 0..<count { out[k] += sums[k] }
+        } else {
+            for k in 0..<count { out[k] = sums[k] }
+        }
     }
 }

@@ -1,8 +1,9 @@
 /// Measures how fast this machine streams memory into the cores.
 public enum MemoryBandwidth {
-    /// Read bandwidth in GB/s (10^9 bytes per second): the best of a few multi-threaded
-    /// streaming sums over a freshly written buffer of `bytes` bytes (keep it much larger
-    /// than the last-level cache). Takes roughly a second for the default 512 MiB.
+    /// Read bandwidth in GB/s (10^9 bytes per second): the best of 5 multi-threaded
+    /// streaming sums over a freshly written buffer of about `bytes` bytes (rounded down to
+    /// a multiple of 256 KiB, at least 256 KiB; keep it much larger than the last-level
+    /// cache). Takes about a second for the default 512 MiB.
     public static func measureRead(pool: ThreadPool, bytes: Int = 1 << 29) -> Double {
         let floats = max(1 << 16, bytes / 4) & ~((1 << 16) - 1)
         let buffer = UnsafeMutablePointer<Float>.allocate(capacity: floats)
@@ -29,7 +30,7 @@ public enum MemoryBandwidth {
         return Double(floats * 4) / seconds / 1e9
     }
 
-    /// Sum of a buffer whose length is a multiple of 64, read as 4 concurrent streams (one
+    /// Sum of a buffer whose length is a multiple of 32, read as 4 concurrent streams (one
     /// per quarter) so the hardware prefetchers keep enough misses in flight.
     ///
     /// - values: `(count)`
@@ -37,14 +38,14 @@ public enum MemoryBandwidth {
     private static func sum(_ values: UnsafePointer<Float>, count: Int) -> Float {
         let quarter = count / 4
         let p0 = values, p1 = values + quarter, p2 = values + 2 * quarter, p3 = values + 3 * quarter
-        var a0 = SIMD16<Float>(), a1 = SIMD16<Float>(), a2 = SIMD16<Float>(), a3 = SIMD16<Float>()
+        var a0 = SIMD8<Float>(), a1 = SIMD8<Float>(), a2 = SIMD8<Float>(), a3 = SIMD8<Float>()
         var i = 0
         while i < quarter {
-            a0 += p0.load16(i)
-            a1 += p1.load16(i)
-            a2 += p2.load16(i)
-            a3 += p3.load16(i)
-            i += 16
+            a0 += p0.load8(i)
+            a1 += p1.load8(i)
+            a2 += p2.load8(i)
+            a3 += p3.load8(i)
+            i += 8
         }
         return SIMDReduce.sum(a0 + a1 + a2 + a3)
     }

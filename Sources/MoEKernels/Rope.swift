@@ -10,21 +10,21 @@ extension Kernels {
         cos: UnsafePointer<Float>, sin: UnsafePointer<Float>
     ) {
         let half = rotaryDim / 2
-        let full = half & ~15, rest = half - full
+        let full = half & ~7, rest = half - full
         for h in 0..<heads {
             let lo = x + h * headDim, hi = lo + half
             var i = 0
             while i < full {
-                let a = lo.load16(i), b = hi.load16(i), c = cos.load16(i), s = sin.load16(i)
-                lo.store16(a * c - b * s, at: i)
-                hi.store16(b * c + a * s, at: i)
-                i += 16
+                let a = lo.load8(i), b = hi.load8(i), c = cos.load8(i), s = sin.load8(i)
+                lo.store8(a * c - b * s, at: i)
+                hi.store8(b * c + a * s, at: i)
+                i += 8
             }
             if rest > 0 {
-                let a = lo.loadPartial16(full, count: rest), b = hi.loadPartial16(full, count: rest)
-                let c = cos.loadPartial16(full, count: rest), s = sin.loadPartial16(full, count: rest)
-                lo.storePartial16(a * c - b * s, at: full, count: rest)
-                hi.storePartial16(b * c + a * s, at: full, count: rest)
+                let a = lo.loadPartial8(full, count: rest), b = hi.loadPartial8(full, count: rest)
+                let c = cos.loadPartial8(full, count: rest), s = sin.loadPartial8(full, count: rest)
+                lo.storePartial8(a * c - b * s, at: full, count: rest)
+                hi.storePartial8(b * c + a * s, at: full, count: rest)
             }
         }
     }

@@ -3,21 +3,16 @@ extension Kernels {
     ///
     /// - gate, up: `(count)`
     public static func siluMul(gate: UnsafeMutablePointer<Float>, up: UnsafePointer<Float>, count: Int) {
-        let full = count & ~15, rest = count - full
+        let full = count & ~7, rest = count - full
         var c = 0
         while c < full {
-            gate.store16(silu(gate.load16(c)) * up.load16(c), at: c)
-            c += 16
+            let g = gate.load8(c)
+            gate.store8(g / (1 + VectorMath.exp(-g)) * up.load8(c), at: c)
+            c += 8
         }
         if rest > 0 {
-            let g = silu(gate.loadPartial16(full, count: rest)) * up.loadPartial16(full, count: rest)
-            gate.storePartial16(g, at: full, count: rest)
+            let g = gate.loadPartial8(full, count: rest)
+            gate.storePartial8(g / (1 + VectorMath.exp(-g)) * up.loadPartial8(full, count: rest), at: full, count: rest)
         }
-    }
-
-    /// `g / (1 + e^-g)` per lane.
-    @inline(__always)
-    private static func silu(_ g: SIMD16<Float>) -> SIMD16<Float> {
-        g / (1 + VectorMath.exp(-g))
     }
 }

@@ -5,33 +5,35 @@ extension Kernels {
     /// - values: `(count)`
     public static func softmax(_ values: UnsafeMutablePointer<Float>, count: Int) {
         guard count > 0 else { return }
-        let full = count & ~15, rest = count - full
-        var m = SIMD16<Float>(repeating: -.infinity)
+        let full = count & ~7, rest = count - full
+        var m = SIMD8<Float>(repeating: -.infinity)
         var c = 0
         while c < full {
-            m = pointwiseMax(m, values.load16(c))
-            c += 16
+            let v = values.load8(c)
+            m.replace(with: v, where: v .> m)
+            c += 8
         }
-        m = pointwiseMax(m, values.loadPartial16(full, count: rest, fill: -.infinity))
-        let top = SIMD16<Float>(repeating: SIMDReduce.max(m))
-        var s = SIMD16<Float>()
+        let tail = values.loadPartial8(full, count: rest, fill: -.infinity)
+        m.replace(with: tail, where: tail .> m)
+        let top = SIMD8<Float>(repeating: SIMDReduce.max(m))
+        var s = SIMD8<Float>()
         c = 0
         while c < full {
-            let e = VectorMath.exp(values.load16(c) - top)
-            values.store16(e, at: c)
+            let e = VectorMath.exp(values.load8(c) - top)
+            values.store8(e, at: c)
             s += e
-            c += 16
+            c += 8
         }
         if rest > 0 {
-            let e = VectorMath.exp(values.loadPartial16(full, count: rest, fill: -.infinity) - top)
-            values.storePartial16(e, at: full, count: rest)
+            let e = VectorMath.exp(values.loadPartial8(full, count: rest, fill: -.infinity) - top)
+            values.storePartial8(e, at: full, count: rest)
             s += e
         }
         let inv = 1 / SIMDReduce.sum(s)
         c = 0
         while c < full {
-            values.store16(values.load16(c) * inv, at: c)
-            c += 16
+            values.store8(values.load8(c) * inv, at: c)
+            c += 8
         }
         for i in full..<count { values[i] *= inv }
     }

@@ -67,40 +67,50 @@ public final class ThreadPool: @unchecked Sendable {
 }
 
 /// The state the caller and the workers share; workers keep it alive, not the pool.
+///
+/// A job is published by storing it, opening it and bumping `generation`. A worker joins by
+/// incrementing `active` and then checking `open`; the caller, once every index is taken,
+/// closes the job and waits only for `active` to drain. Both sides use sequentially
+/// consistent order for that handshake, so either the caller sees the worker's increment or
+/// the worker sees the job closed: the caller never waits for a worker that is asleep or
+/// descheduled, and no worker touches a finished job.
 private final class PoolState: @unchecked Sendable {
     /// Polls of `generation` before an idle worker goes to sleep (tens of microseconds).
     static let spinLimit = 1 << 16
-    /// Polls of `pending` before the caller starts yielding its core to late workers.
-    static let callerSpinLimit = 1 << 12
+    /// Polls of `active` before the caller starts yielding its core to a preempted worker.
+    static let callerSpinLimit = 1 << 10
 
     var workerCount = 0
-    /// Bumped to publish a new job (or shutdown) to the workers.
+    /// Bumped to announce a new job (or shutdown) to the workers.
     let generation = Atomic<Int>(0)
+    /// The current job still accepts workers.
+    let open = Atomic<Bool>(false)
+    /// Workers that have joined the current job and not yet left it.
+    let active = Atomic<Int>(0)
     /// Next index to hand out.
     let next = Atomic<Int>(0)
-    /// Workers that have not yet finished the current job.
-    let pending = Atomic<Int>(0)
     /// Workers asleep (or about to sleep) on `parker`.
     let sleepers = Atomic<Int>(0)
     /// A `parallelFor` is in flight.
     let busy = Atomic<Bool>(false)
     let shutdown = Atomic<Bool>(false)
     let parker = Parker()
-    /// The current job; only written while no worker is running one.
+    /// The current job; only written while it is closed and no worker is active.
     var body: ((Int) -> Void)?
     var count = 0
 
-    /// Publishes `body` to the workers, takes part in it, and waits for every worker.
+    /// Publishes `body`, takes part in it, and returns once no worker is still running it.
     func run(_ body: @escaping (Int) -> Void, count: Int) {
         self.body = body
         self.count = count
         next.store(0, ordering: .relaxed)
-        pending.store(workerCount, ordering: .relaxed)
+        open.store(true, ordering: .sequentiallyConsistent)
         generation.add(1, ordering: .sequentiallyConsistent)
         if sleepers.load(ordering: .sequentiallyConsistent) > 0 { parker.wakeAll() }
         drain()
+        open.store(false, ordering: .sequentiallyConsistent)
         var spins = 0
-        while pending.load(ordering: .acquiring) > 0 {
+        while active.load(ordering: .sequentiallyConsistent) > 0 {
             spins += 1
             if spins > Self.callerSpinLimit { sched_yield() }
         }
@@ -119,14 +129,16 @@ private final class PoolState: @unchecked Sendable {
         }
     }
 
-    /// A worker's life: wait for a new generation, run it, report, repeat until shutdown.
+    /// A worker's life: wait for a new generation, join the job if still open, repeat until
+    /// shutdown.
     func workerLoop() {
         var seen = 0
         while true {
             seen = waitForGeneration(after: seen)
             if shutdown.load(ordering: .acquiring) { return }
-            drain()
-            pending.subtract(1, ordering: .releasing)
+            active.add(1, ordering: .sequentiallyConsistent)
+            if open.load(ordering: .sequentiallyConsistent) { drain() }
+            active.subtract(1, ordering: .sequentiallyConsistent)
         }
     }
 

@@ -1,7 +1,11 @@
 /// Reads weights of one storage type as f32; kernels are generic over it and specialize.
+///
+/// Vectors are 8 lanes: one AVX2 register (two NEON registers). The lane-by-lane loops
+/// below are what LLVM turns into single vector conversions (`vcvtph2ps`, `vpmovzxwd` +
+/// `vpslld`); the standard library's generic SIMD conversions would stay out-of-line calls.
 protocol WeightLoader {
-    /// Elements `index ..< index + 16` of the row at `row`, widened to f32.
-    static func load16(_ row: UnsafeRawPointer, _ index: Int) -> SIMD16<Float>
+    /// Elements `index ..< index + 8` of the row at `row`, widened to f32.
+    static func load8(_ row: UnsafeRawPointer, _ index: Int) -> SIMD8<Float>
     /// Element `index` of the row at `row`, widened to f32.
     static func load1(_ row: UnsafeRawPointer, _ index: Int) -> Float
 }
@@ -9,8 +13,8 @@ protocol WeightLoader {
 /// IEEE binary32 weights.
 enum F32Loader: WeightLoader {
     @inline(__always)
-    static func load16(_ row: UnsafeRawPointer, _ index: Int) -> SIMD16<Float> {
-        row.loadUnaligned(fromByteOffset: index &* 4, as: SIMD16<Float>.self)
+    static func load8(_ row: UnsafeRawPointer, _ index: Int) -> SIMD8<Float> {
+        row.loadUnaligned(fromByteOffset: index &* 4, as: SIMD8<Float>.self)
     }
 
     @inline(__always)
@@ -19,15 +23,13 @@ enum F32Loader: WeightLoader {
     }
 }
 
-/// IEEE binary16 weights. The lane-by-lane loop is what LLVM turns into one vector
-/// `vcvtph2ps`; the standard library's generic `SIMD16<Float>(SIMD16<Float16>)` would stay an
-/// out-of-line call.
+/// IEEE binary16 weights.
 enum F16Loader: WeightLoader {
     @inline(__always)
-    static func load16(_ row: UnsafeRawPointer, _ index: Int) -> SIMD16<Float> {
-        let bits = row.loadUnaligned(fromByteOffset: index &* 2, as: SIMD16<UInt16>.self)
-        var out = SIMD16<Float>()
-        for k in 0..<16 { out[k] = Float(Float16(bitPattern: bits[k])) }
+    static func load8(_ row: UnsafeRawPointer, _ index: Int) -> SIMD8<Float> {
+        let bits = row.loadUnaligned(fromByteOffset: index &* 2, as: SIMD8<UInt16>.self)
+        var out = SIMD8<Float>()
+        for k in 0..<8 { out[k] = Float(Float16(bitPattern: bits[k])) }
         return out
     }
 
@@ -37,19 +39,18 @@ enum F16Loader: WeightLoader {
     }
 }
 
-/// bfloat16 weights: the stored 16 bits are the top half of a binary32. Written lane by lane
-/// so LLVM emits `vpmovzxwd` + `vpslld` (the generic widening conversion is a call).
+/// bfloat16 weights: the stored 16 bits are the top half of a binary32.
 enum BF16Loader: WeightLoader {
     @inline(__always)
-    static func load16(_ row: UnsafeRawPointer, _ index: Int) -> SIMD16<Float> {
-        let bits = row.loadUnaligned(fromByteOffset: index &* 2, as: SIMD16<UInt16>.self)
-        var out = SIMD16<Float>()
-        for k in 0..<16 { out[k] = Float(bitPattern: UInt32(bits[k]) &<< 16) }
+    static func load8(_ row: UnsafeRawPointer, _ index: Int) -> SIMD8<Float> {
+        let bits = row.loadUnaligned(fromByteOffset: index &* 2, as: SIMD8<UInt16>.self)
+        var out = SIMD8<Float>()
+        for k in 0..<8 { out[k] = Float(bitPattern: UInt32(bits[k]) &<< 16) }
         return out
     }
 
     @inline(__always)
     static func load1(_ row: UnsafeRawPointer, _ index: Int) -> Float {
-        Float(bitPattern: UInt32(row.loadUnaligned(fromByteOffset: index &* 2, as: UInt16.self)) << 16)
+        Float(bitPattern: UInt32(row.loadUnaligned(fromByteOffset: index &* 2, as: UInt16.self)) &<< 16)
     }
 }

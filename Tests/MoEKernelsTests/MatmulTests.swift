@@ -55,6 +55,15 @@ final class MatmulTests: XCTestCase {
         }
     }
 
+    func testColumnsSpanningSeveralPrefillBlocks() {
+        var rng = SplitMix64(seed: 5)
+        for type in WeightType.allCases {
+            for tokens in [1, 2, 7] {
+                check(type: type, rows: 19, cols: 1100, tokens: tokens, rng: &rng)
+            }
+        }
+    }
+
     func testUnalignedWeights() {
         var rng = SplitMix64(seed: 3)
         for type in WeightType.allCases {
