@@ -70,9 +70,14 @@ struct Attention: Sendable {
         let qs = ws.buffer("attn.q", rows: tokens, cols: qWidth)
         let ks = ws.buffer("attn.k", rows: tokens, cols: kvWidth)
         let vs = ws.buffer("attn.v", rows: tokens, cols: kvWidth)
-        Kernels.matmul(q, input: input, output: qs.base, tokens: tokens, pool: pool)
-        Kernels.matmul(k, input: input, output: ks.base, tokens: tokens, pool: pool)
-        Kernels.matmul(v, input: input, output: vs.base, tokens: tokens, pool: pool)
+        if tokens == 1 {
+            Kernels.matvecGroup([MatvecJob(q, input: input, output: qs.base), MatvecJob(k, input: input, output: ks.base),
+                                 MatvecJob(v, input: input, output: vs.base)], pool: pool)
+        } else {
+            Kernels.matmul(q, input: input, output: qs.base, tokens: tokens, pool: pool)
+            Kernels.matmul(k, input: input, output: ks.base, tokens: tokens, pool: pool)
+            Kernels.matmul(v, input: input, output: vs.base, tokens: tokens, pool: pool)
+        }
         if let qBias { VectorOps.addBias(qBias, to: qs.base, rows: tokens) }
         if let kBias { VectorOps.addBias(kBias, to: ks.base, rows: tokens) }
         if let vBias { VectorOps.addBias(vBias, to: vs.base, rows: tokens) }

@@ -57,6 +57,10 @@ struct SparseMoE: Sendable {
         _ input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>, tokens: Int,
         layer: Int, workspace ws: Workspace, pool: ThreadPool, trace: RoutingTrace?
     ) {
+        if tokens == 1 {
+            decodeOne(input, output: output, layer: layer, workspace: ws, pool: pool, trace: trace)
+            return
+        }
         let hidden = router.cols, expertCount = experts.count
         let logits = ws.buffer("moe.logits", rows: tokens, cols: expertCount)
         Kernels.matmul(router, input: input, output: logits.base, tokens: tokens, pool: pool)
@@ -104,6 +108,66 @@ struct SparseMoE: Sendable {
         for t in 0..<tokens {
             let g: Float = sharedGate == nil ? 1 : 1 / (1 + exp(-gates[t, 0]))
             VectorOps.addScaled(sharedOut.row(t), scale: g, into: output + t * hidden, count: hidden)
+        }
+    }
+
+    /// The one-token (decode) path: three pool dispatches per layer instead of one per
+    /// matrix. Router and shared-expert projections go together, then the gate and up
+    /// projections of every chosen expert, then their down projections.
+    ///
+    /// - input, output: `(hidden)`
+    private func decodeOne(
+        _ input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>, layer: Int,
+        workspace ws: Workspace, pool: ThreadPool, trace: RoutingTrace?
+    ) {
+        let hidden = router.cols, inter = experts[0].intermediateSize
+        let logits = ws.buffer("moe.logits", rows: 1, cols: experts.count)
+        let sharedGateValue = ws.buffer("moe.sharedgate", rows: 1, cols: 1)
+        var first = [MatvecJob(router, input: input, output: logits.base)]
+        var sharedBuffers: (gate: FloatBuffer, up: FloatBuffer, out: FloatBuffer)?
+        if let shared {
+            let b = (ws.buffer("moe.sgate", rows: 1, cols: shared.intermediateSize),
+                     ws.buffer("moe.sup", rows: 1, cols: shared.intermediateSize),
+                     ws.buffer("moe.shared", rows: 1, cols: hidden))
+            first.append(MatvecJob(shared.gate, input: input, output: b.0.base))
+            first.append(MatvecJob(shared.up, input: input, output: b.1.base))
+            if let sharedGate { first.append(MatvecJob(sharedGate, input: input, output: sharedGateValue.base)) }
+            sharedBuffers = b
+        }
+        Kernels.matvecGroup(first, pool: pool)
+
+        var chosen = [Int](repeating: 0, count: topK)
+        var weights = [Float](repeating: 0, count: topK)
+        chosen.withUnsafeMutableBufferPointer { c in
+            weights.withUnsafeMutableBufferPointer { w in
+                guard let cp = c.baseAddress, let wp = w.baseAddress else { return }
+                Router.route(logits: logits.base, expertCount: experts.count, topK: topK, rule: rule, experts: cp, weights: wp)
+            }
+        }
+        trace?.record(layer: layer, experts: chosen, topK: topK)
+
+        let gates = ws.buffer("moe.dgate", rows: topK, cols: inter)  // (topK, inter)
+        let ups = ws.buffer("moe.dup", rows: topK, cols: inter)      // (topK, inter)
+        let outs = ws.buffer("moe.dout", rows: topK, cols: hidden)   // (topK, hidden)
+        var projections: [MatvecJob] = []
+        for (j, e) in chosen.enumerated() {
+            projections.append(MatvecJob(experts[e].gate, input: input, output: gates.row(j)))
+            projections.append(MatvecJob(experts[e].up, input: input, output: ups.row(j)))
+        }
+        Kernels.matvecGroup(projections, pool: pool)
+        Kernels.siluMul(gate: gates.base, up: ups.base, count: topK * inter)
+        var downs = chosen.enumerated().map { j, e in MatvecJob(experts[e].down, input: gates.row(j), output: outs.row(j)) }
+        if let shared, let b = sharedBuffers {
+            Kernels.siluMul(gate: b.gate.base, up: b.up.base, count: shared.intermediateSize)
+            downs.append(MatvecJob(shared.down, input: b.gate.base, output: b.out.base))
+        }
+        Kernels.matvecGroup(downs, pool: pool)
+
+        output.update(repeating: 0, count: hidden)
+        for j in 0..<topK { VectorOps.addScaled(outs.row(j), scale: weights[j], into: output, count: hidden) }
+        if let b = sharedBuffers {
+            let g: Float = sharedGate == nil ? 1 : 1 / (1 + exp(-sharedGateValue[0, 0]))
+            VectorOps.addScaled(b.out.base, scale: g, into: output, count: hidden)
         }
     }
 }
