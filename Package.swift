@@ -21,6 +21,7 @@ let package = Package(
         .library(name: "MoERuntime", targets: ["MoERuntime"]),
         .library(name: "MoETokenizers", targets: ["MoETokenizers"]),
         .library(name: "MoEChatTemplates", targets: ["MoEChatTemplates"]),
+        .library(name: "MoETraining", targets: ["MoETraining"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -32,10 +33,11 @@ let package = Package(
         .target(name: "MoEChatTemplates"),
         .target(name: "MoEModels", dependencies: ["MoEKernels", "MoEFormats"]),
         .target(name: "MoERuntime", dependencies: ["MoEModels", "MoEKernels", "MoEFormats"]),
+        .target(name: "MoETraining", dependencies: ["MoEKernels", "MoEFormats", "MoEModels"]),
         .executableTarget(
             name: "moe",
             dependencies: [
-                "MoERuntime", "MoEModels", "MoEFormats", "MoEKernels", "MoETokenizers", "MoEChatTemplates",
+                "MoERuntime", "MoEModels", "MoEFormats", "MoEKernels", "MoETokenizers", "MoEChatTemplates", "MoETraining",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -46,5 +48,6 @@ let package = Package(
         .testTarget(name: "MoECLITests", dependencies: ["moe"]),
         .testTarget(name: "MoETokenizersTests", dependencies: ["MoETokenizers"]),
         .testTarget(name: "MoEChatTemplatesTests", dependencies: ["MoEChatTemplates"]),
+        .testTarget(name: "MoETrainingTests", dependencies: ["MoETraining", "MoEModels", "MoEFormats", "MoEKernels"]),
     ]
 )
