@@ -17,4 +17,9 @@ public final class RoutingTrace: @unchecked Sendable {
         lastChoice[layer] = experts
         for e in experts { counts[layer][e] += 1 }
     }
+
+    /// Balance statistics of every layer that routed at least one token.
+    public var loads: [(layer: Int, load: ExpertLoad)] {
+        counts.enumerated().filter { $0.element.reduce(0, +) > 0 }.map { ($0.offset, ExpertLoad(counts: $0.element)) }
+    }
 }

@@ -24,6 +24,8 @@ public struct Benchmark {
         public var effectiveGBPerSecond: Double
         /// This machine's measured memory read bandwidth, GB/s.
         public var bandwidthGBPerSecond: Double
+        /// Per MoE layer, the expert load of the decoded tokens (empty for dense models).
+        public var expertLoads: [(layer: Int, load: ExpertLoad)]
         /// Decode speed if it ran at the measured bandwidth: the physical floor.
         public var bandwidthBoundTokensPerSecond: Double { bandwidthGBPerSecond * 1e9 / Double(bytesPerToken) }
     }
@@ -53,10 +55,11 @@ public struct Benchmark {
         var logits = try model.forward(prompt, cache: cache, logits: .last)
         let prefill = seconds(clock.now - start)
         var latencies: [Double] = []
+        let trace = model.config.moe.map { RoutingTrace(layers: model.config.layerCount, experts: $0.expertCount) }
         for _ in 0..<genTokens {
             let next = Sampler.argmax(logits.rowArray(0))
             start = clock.now
-            logits = try model.forward([next], cache: cache, logits: .last)
+            logits = try model.forward([next], cache: cache, logits: .last, trace: trace)
             latencies.append(seconds(clock.now - start))
         }
         let bytes = ModelSummary(model).bytesPerDecodedToken
@@ -74,7 +77,8 @@ public struct Benchmark {
             peakRSSBytes: Self.peakResidentBytes(),
             bytesPerToken: bytes,
             effectiveGBPerSecond: Double(bytes) * decode / 1e9,
-            bandwidthGBPerSecond: MemoryBandwidth.measureRead(pool: model.pool))
+            bandwidthGBPerSecond: MemoryBandwidth.measureRead(pool: model.pool),
+            expertLoads: trace?.loads ?? [])
     }
 
     private func seconds(_ d: Duration) -> Double {

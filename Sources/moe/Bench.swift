@@ -46,6 +46,15 @@ struct Bench: ParsableCommand {
                 ("effective_gb_s", .double(r.effectiveGBPerSecond)),
                 ("bandwidth_gb_s", .double(r.bandwidthGBPerSecond)),
                 ("threads", .int(model.pool.threadCount)),
+                ("expert_load", .array(r.expertLoads.map { entry in
+                    .object([
+                        ("layer", .int(entry.layer)),
+                        ("normalized_entropy", .double(entry.load.normalizedEntropy)),
+                        ("coefficient_of_variation", .double(entry.load.coefficientOfVariation)),
+                        ("max_violation", .double(entry.load.maxViolation)),
+                        ("dead_experts", .int(entry.load.deadExperts)),
+                    ])
+                })),
             ])) + "\n")
             return
         }
@@ -55,8 +64,19 @@ struct Bench: ParsableCommand {
             latency        p50 \(String(format: "%.2f", r.p50Milliseconds)) ms, p90 \(String(format: "%.2f", r.p90Milliseconds)) ms, p99 \(String(format: "%.2f", r.p99Milliseconds)) ms
             weights/token  \(Format.bytes(r.bytesPerToken))
             effective      \(String(format: "%.1f", r.effectiveGBPerSecond)) GB/s = \(String(format: "%.0f", 100 * r.effectiveGBPerSecond / r.bandwidthGBPerSecond))% of measured bandwidth \(String(format: "%.1f", r.bandwidthGBPerSecond)) GB/s (floor: \(String(format: "%.1f", r.bandwidthBoundTokensPerSecond)) tokens/s)
-            peak RSS       \(Format.bytes(r.peakRSSBytes))
+            peak RSS       \(Format.bytes(r.peakRSSBytes))\(loadSummary(r))
 
             """)
+    }
+
+    /// One line on the decoded tokens' expert load, for MoE models.
+    private func loadSummary(_ r: Benchmark.Report) -> String {
+        guard !r.expertLoads.isEmpty else { return "" }
+        let entropies = r.expertLoads.map(\.load.normalizedEntropy)
+        let cvs = r.expertLoads.map(\.load.coefficientOfVariation)
+        let dead = r.expertLoads.map(\.load.deadExperts).reduce(0, +)
+        return "\nexpert load    entropy \(String(format: "%.3f", entropies.min() ?? 0))-\(String(format: "%.3f", entropies.max() ?? 0)), "
+            + "CV \(String(format: "%.2f", cvs.min() ?? 0))-\(String(format: "%.2f", cvs.max() ?? 0)) over \(r.expertLoads.count) layers, "
+            + "\(dead) (layer, expert) pairs unused over \(genTokens) decoded tokens"
     }
 }
