@@ -14,16 +14,19 @@ extension Kernels {
     ) {
         let p = weight.base + row * weight.rowBytes + columns.lowerBound * weight.type.bytesPerElement
         let count = columns.count
-        // Plain element loops: LLVM vectorizes them (vcvtph2ps; vpmovzxwd + vpslld).
+        // Plain element loops with unaligned loads (weights need no alignment): LLVM
+        // vectorizes them (vcvtph2ps; vpmovzxwd + vpslld).
         switch weight.type {
         case .f32:
-            output.update(from: p.assumingMemoryBound(to: Float.self), count: count)
+            UnsafeMutableRawPointer(output).copyMemory(from: p, byteCount: count * 4)
         case .f16:
-            let s = p.assumingMemoryBound(to: Float16.self)
-            for c in 0..<count { output[c] = Float(s[c]) }
+            for c in 0..<count {
+                output[c] = Float(Float16(bitPattern: p.loadUnaligned(fromByteOffset: c &* 2, as: UInt16.self)))
+            }
         case .bf16:
-            let s = p.assumingMemoryBound(to: UInt16.self)
-            for c in 0..<count { output[c] = Float(bitPattern: UInt32(s[c]) &<< 16) }
+            for c in 0..<count {
+                output[c] = Float(bitPattern: UInt32(p.loadUnaligned(fromByteOffset: c &* 2, as: UInt16.self)) &<< 16)
+            }
         }
     }
 }

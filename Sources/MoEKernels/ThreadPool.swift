@@ -1,5 +1,7 @@
 #if canImport(Glibc)
 import Glibc
+#elseif canImport(Musl)
+import Musl
 #elseif canImport(Darwin)
 import Darwin
 #endif
@@ -41,7 +43,7 @@ public final class ThreadPool: @unchecked Sendable {
 
     deinit {
         state.shutdown.store(true, ordering: .sequentiallyConsistent)
-        state.generation.add(1, ordering: .sequentiallyConsistent)
+        state.generation.pointee.add(1, ordering: .sequentiallyConsistent)
         state.parker.wakeAll()
         for worker in workers { worker.join() }
     }
@@ -80,19 +82,24 @@ private final class PoolState: @unchecked Sendable {
     /// Polls of `active` before the caller starts yielding its core to a preempted worker.
     static let callerSpinLimit = 1 << 10
 
+    /// Worker threads (the caller not included).
     var workerCount = 0
+    /// The hot counters, each on its own cache line: sharing one line made every dispatch
+    /// bounce it between cores several times (about 400 ns per `parallelFor` instead of 100).
+    private let lines = CacheLines(count: 3)
     /// Bumped to announce a new job (or shutdown) to the workers.
-    let generation = Atomic<Int>(0)
+    var generation: UnsafeMutablePointer<Atomic<Int>> { lines.slot(0) }
     /// The current job still accepts workers.
     let open = Atomic<Bool>(false)
     /// Workers that have joined the current job and not yet left it.
-    let active = Atomic<Int>(0)
+    var active: UnsafeMutablePointer<Atomic<Int>> { lines.slot(1) }
     /// Next index to hand out.
-    let next = Atomic<Int>(0)
+    var next: UnsafeMutablePointer<Atomic<Int>> { lines.slot(2) }
     /// Workers asleep (or about to sleep) on `parker`.
     let sleepers = Atomic<Int>(0)
     /// A `parallelFor` is in flight.
     let busy = Atomic<Bool>(false)
+    /// Workers exit at the next generation.
     let shutdown = Atomic<Bool>(false)
     let parker = Parker()
     /// The current job; only written while it is closed and no worker is active.
@@ -103,14 +110,14 @@ private final class PoolState: @unchecked Sendable {
     func run(_ body: @escaping (Int) -> Void, count: Int) {
         self.body = body
         self.count = count
-        next.store(0, ordering: .relaxed)
+        next.pointee.store(0, ordering: .relaxed)
         open.store(true, ordering: .sequentiallyConsistent)
-        generation.add(1, ordering: .sequentiallyConsistent)
+        generation.pointee.add(1, ordering: .sequentiallyConsistent)
         if sleepers.load(ordering: .sequentiallyConsistent) > 0 { parker.wakeAll() }
         drain()
         open.store(false, ordering: .sequentiallyConsistent)
         var spins = 0
-        while active.load(ordering: .sequentiallyConsistent) > 0 {
+        while active.pointee.load(ordering: .sequentiallyConsistent) > 0 {
             spins += 1
             if spins > Self.callerSpinLimit { sched_yield() }
         }
@@ -123,7 +130,7 @@ private final class PoolState: @unchecked Sendable {
         guard let body else { return }
         let count = self.count
         while true {
-            let i = next.wrappingAdd(1, ordering: .relaxed).oldValue
+            let i = next.pointee.wrappingAdd(1, ordering: .relaxed).oldValue
             if i >= count { return }
             body(i)
         }
@@ -136,27 +143,48 @@ private final class PoolState: @unchecked Sendable {
         while true {
             seen = waitForGeneration(after: seen)
             if shutdown.load(ordering: .acquiring) { return }
-            active.add(1, ordering: .sequentiallyConsistent)
+            active.pointee.add(1, ordering: .sequentiallyConsistent)
             if open.load(ordering: .sequentiallyConsistent) { drain() }
-            active.subtract(1, ordering: .sequentiallyConsistent)
+            active.pointee.subtract(1, ordering: .sequentiallyConsistent)
         }
     }
 
     /// Spins, then sleeps, until `generation` differs from `seen`; returns the new value.
     private func waitForGeneration(after seen: Int) -> Int {
         for _ in 0..<Self.spinLimit {
-            let g = generation.load(ordering: .acquiring)
+            let g = generation.pointee.load(ordering: .acquiring)
             if g != seen { return g }
         }
         parker.lock()
         sleepers.add(1, ordering: .sequentiallyConsistent)
-        var g = generation.load(ordering: .sequentiallyConsistent)
+        var g = generation.pointee.load(ordering: .sequentiallyConsistent)
         while g == seen {
             parker.wait()
-            g = generation.load(ordering: .sequentiallyConsistent)
+            g = generation.pointee.load(ordering: .sequentiallyConsistent)
         }
         sleepers.subtract(1, ordering: .sequentiallyConsistent)
         parker.unlock()
         return g
+    }
+}
+
+/// Atomic counters, each alone on a 128-byte line (no false sharing between writers).
+private final class CacheLines: @unchecked Sendable {
+    private static let stride = 128
+    private let base: UnsafeMutableRawPointer
+
+    init(count: Int) {
+        base = .allocate(byteCount: count * Self.stride, alignment: Self.stride)
+        for i in 0..<count {
+            (base + i * Self.stride).bindMemory(to: Atomic<Int>.self, capacity: 1).initialize(to: Atomic(0))
+        }
+    }
+
+    deinit { base.deallocate() }
+
+    /// The counter on line `index`.
+    @inline(__always)
+    func slot(_ index: Int) -> UnsafeMutablePointer<Atomic<Int>> {
+        (base + index * Self.stride).assumingMemoryBound(to: Atomic<Int>.self)
     }
 }

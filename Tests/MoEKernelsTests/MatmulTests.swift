@@ -67,8 +67,10 @@ final class MatmulTests: XCTestCase {
     func testUnalignedWeights() {
         var rng = SplitMix64(seed: 3)
         for type in WeightType.allCases {
-            for tokens in [1, 5] {
-                check(type: type, rows: 9, cols: 70, tokens: tokens, rng: &rng, offsetBytes: 2)
+            for offset in [1, 2] {
+                for tokens in [1, 5] {
+                    check(type: type, rows: 9, cols: 70, tokens: tokens, rng: &rng, offsetBytes: offset)
+                }
             }
         }
     }

@@ -58,6 +58,21 @@ final class ThreadPoolTests: XCTestCase {
         }
     }
 
+    func testCallsFromTwoThreadsAtOnceStillVisitEveryIndexOnce() {
+        let pool = TestPools.byThreads[2]!
+        let count = 500
+        let visits = UnsafeMutablePointer<Atomic<Int>>.allocate(capacity: 2 * count)  // (2, count)
+        defer { visits.deallocate() }
+        for i in 0..<2 * count { (visits + i).initialize(to: Atomic(0)) }
+        let shared = SharedCounters(base: visits)
+        DispatchQueue.concurrentPerform(iterations: 2) { caller in
+            for _ in 0..<100 {
+                pool.parallelFor(count) { i in shared.base[caller * count + i].add(1, ordering: .relaxed) }
+            }
+        }
+        for i in 0..<2 * count { XCTAssertEqual(visits[i].load(ordering: .relaxed), 100) }
+    }
+
     func testPoolUsableAfterIdleSleep() {
         let pool = ThreadPool(threadCount: 2)
         checkVisits(pool, count: 100)
@@ -86,4 +101,9 @@ final class ThreadPoolTests: XCTestCase {
         }
         XCTFail("bodies never overlapped")
     }
+}
+
+/// Atomic counters handed to other threads (each counter is atomic, so sharing is safe).
+private struct SharedCounters: @unchecked Sendable {
+    let base: UnsafeMutablePointer<Atomic<Int>>
 }
