@@ -2,7 +2,7 @@ extension Kernels {
     /// `output[t, r] = sum_c weight[r, c] * input[t, c]`, f32 accumulation, rows split
     /// across `pool`.
     ///
-    /// `tokens == 1` is the bandwidth-bound decode matvec (8 rows streamed at once); for
+    /// `tokens == 1` is the bandwidth-bound decode matvec (four sequential row streams per thread); for
     /// more tokens, blocks of weight rows are widened to f32 once and reused for every
     /// token, 3 tokens per register tile. Any sizes are accepted; zero rows or tokens do
     /// nothing. `output` must not overlap `input` or the weights.
@@ -62,13 +62,13 @@ enum MatmulDriver {
         _: L.Type, _ weight: WeightMatrix, input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>,
         pool: ThreadPool
     ) {
-        forEachChunk(rows: weight.rows, pool: pool) { tiles in
-            for tile in tiles {
-                let firstRow = tile * tileRows
-                let w = RowPointers8(base: weight.base, rowBytes: weight.rowBytes, firstRow: firstRow, rows: weight.rows)
-                let sums = MatmulMicrokernels.rows8Token1(L.self, w, x: input, cols: weight.cols)
-                store(sums, output, firstRow: firstRow, rows: weight.rows)
-            }
+        // Few, long chunks: each is walked as four sequential streams, and longer streams
+        // read faster; two chunks per thread still balance a thread that starts late.
+        let chunkRows = Swift.max(64, (weight.rows + 2 * pool.threadCount - 1) / (2 * pool.threadCount))
+        let chunks = (weight.rows + chunkRows - 1) / chunkRows
+        pool.parallelFor(chunks) { chunk in
+            let first = chunk * chunkRows
+            MatvecStreams.rows(L.self, weight, x: input, y: output, first: first, count: Swift.min(chunkRows, weight.rows - first))
         }
     }
 
@@ -139,14 +139,6 @@ enum MatmulDriver {
             if t + 2 < tokens { store(s2, output + (t + 2) * rows, count: rowCount, accumulate: accumulate) }
             t += 3
         }
-    }
-
-    /// Writes the lanes of `sums` for rows that exist to `out[firstRow...]`.
-    ///
-    /// - out: `(rows)`
-    @inline(__always)
-    static func store(_ sums: SIMD8<Float>, _ out: UnsafeMutablePointer<Float>, firstRow: Int, rows: Int) {
-        for k in 0..<min(8, rows - firstRow) { out[firstRow + k] = sums[k] }
     }
 
     /// Writes (or adds, when `accumulate`) the first `count` lanes of `sums` to `out[0 ..< count]`.

@@ -1,58 +1,6 @@
-/// Pointers to the 8 rows of a row tile; past the last row they repeat it, so a tail tile
-/// computes (and discards) duplicates instead of branching in the inner loop.
-struct RowPointers8 {
-    var p0, p1, p2, p3, p4, p5, p6, p7: UnsafeRawPointer
-
-    /// Rows `firstRow ..< firstRow + 8` of a matrix of `rows` rows, `rowBytes` apart.
-    @inline(__always)
-    init(base: UnsafeRawPointer, rowBytes: Int, firstRow: Int, rows: Int) {
-        let last = rows - 1
-        @inline(__always) func row(_ k: Int) -> UnsafeRawPointer { base + min(firstRow + k, last) * rowBytes }
-        (p0, p1, p2, p3) = (row(0), row(1), row(2), row(3))
-        (p4, p5, p6, p7) = (row(4), row(5), row(6), row(7))
-    }
-}
-
 /// Register-tiled inner loops of `Kernels.matmul`, f32 accumulation. Tiles are sized for 16
 /// vector registers of 8 lanes (AVX2): accumulators plus operands never spill.
 enum MatmulMicrokernels {
-    /// Dot products of 8 weight rows with one input vector (the decode matvec). Eight
-    /// concurrent row streams keep enough cache misses in flight to saturate memory.
-    ///
-    /// - w: 8 rows of `cols` weights
-    /// - x: `(cols)`
-    @inline(__always)
-    static func rows8Token1<L: WeightLoader>(
-        _: L.Type, _ w: RowPointers8, x: UnsafePointer<Float>, cols: Int
-    ) -> SIMD8<Float> {
-        var a0 = SIMD8<Float>(), a1 = SIMD8<Float>(), a2 = SIMD8<Float>(), a3 = SIMD8<Float>()
-        var a4 = SIMD8<Float>(), a5 = SIMD8<Float>(), a6 = SIMD8<Float>(), a7 = SIMD8<Float>()
-        var c = 0
-        while c &+ 8 <= cols {
-            let xv = x.load8(c)
-            a0.addProduct(L.load8(w.p0, c), xv)
-            a1.addProduct(L.load8(w.p1, c), xv)
-            a2.addProduct(L.load8(w.p2, c), xv)
-            a3.addProduct(L.load8(w.p3, c), xv)
-            a4.addProduct(L.load8(w.p4, c), xv)
-            a5.addProduct(L.load8(w.p5, c), xv)
-            a6.addProduct(L.load8(w.p6, c), xv)
-            a7.addProduct(L.load8(w.p7, c), xv)
-            c &+= 8
-        }
-        var s = SIMD8<Float>(
-            SIMDReduce.sum(a0), SIMDReduce.sum(a1), SIMDReduce.sum(a2), SIMDReduce.sum(a3),
-            SIMDReduce.sum(a4), SIMDReduce.sum(a5), SIMDReduce.sum(a6), SIMDReduce.sum(a7))
-        while c < cols {
-            let v = SIMD8<Float>(
-                L.load1(w.p0, c), L.load1(w.p1, c), L.load1(w.p2, c), L.load1(w.p3, c),
-                L.load1(w.p4, c), L.load1(w.p5, c), L.load1(w.p6, c), L.load1(w.p7, c))
-            s.addProduct(v, SIMD8(repeating: x[c]))
-            c &+= 1
-        }
-        return s
-    }
-
     /// Dot products of 4 f32 rows with 3 input vectors (the prefill microkernel): 12
     /// accumulators, the 3 input vectors held, each weight vector loaded once for 3 tokens.
     ///
