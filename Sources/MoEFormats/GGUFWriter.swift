@@ -36,7 +36,7 @@ public enum GGUFWriter {
 
     /// Writes `metadata` and tensors taken from another file (whose memory must stay valid
     /// during the call), keeping their names, types, dims and bytes.
-    public static func write(metadata: [(key: String, value: GGUFValue)], tensors: [GGUFTensorInfo], to path: String) throws {
+    public static func write(metadata: [(key: String, value: GGUFValue)], views tensors: [GGUFTensorInfo], to path: String) throws {
         let specs = tensors.map { Spec(name: $0.name, type: $0.type, shape: $0.shape, byteCount: $0.data.count) }
         try write(metadata: metadata, specs: specs, to: path) { index, sink in try sink.write(tensors[index].data) }
     }
