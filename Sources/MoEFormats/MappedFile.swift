@@ -59,7 +59,11 @@ extension MappedFile {
     /// (a benchmark should measure compute and memory, not the first disk read). Returns a
     /// checksum of the bytes read so the loads are not optimised away.
     @discardableResult
-    public func touchAllPages(pageSize: Int = 4096) -> UInt8 {
+    public func touchAllPages() -> UInt8 { Self.touchPages(bytes) }
+
+    /// Reads one byte of every `pageSize` bytes of `bytes` (see ``touchAllPages()``).
+    @discardableResult
+    public static func touchPages(_ bytes: UnsafeRawBufferPointer, pageSize: Int = 4096) -> UInt8 {
         var sum: UInt8 = 0
         var offset = 0
         while offset < bytes.count {

@@ -22,6 +22,8 @@ struct Attention: Sendable {
     let eps: Float
     /// Attention window (query plus `window - 1` earlier positions), or nil.
     let window: Int?
+    /// Rotate adjacent pairs (GGUF llama layout) rather than halves.
+    let interleaved: Bool
 
     /// Loads `<prefix>.{q,k,v,o}_proj` and, per the config, `q_norm` / `k_norm`.
     init(_ w: WeightLoader, prefix: String, config c: ModelConfig, layer: Int) throws {
@@ -53,6 +55,7 @@ struct Attention: Sendable {
         scale = c.attentionScale
         eps = c.rmsNormEps
         window = c.slidingWindow[layer]
+        interleaved = c.ropeInterleaved
     }
 
     /// Attends `tokens` new positions (starting at `cache.length`) over everything cached,
@@ -91,10 +94,15 @@ struct Attention: Sendable {
         let start = cache.length
         let keys = cache.keys[layer], values = cache.values[layer]
         for t in 0..<tokens {
-            Kernels.rope(qs.row(t), heads: heads, headDim: headDim, rotaryDim: headDim,
-                         cos: rope.cos.row(t), sin: rope.sin.row(t))
-            Kernels.rope(ks.row(t), heads: kvHeads, headDim: headDim, rotaryDim: headDim,
-                         cos: rope.cos.row(t), sin: rope.sin.row(t))
+            if interleaved {
+                Kernels.ropeInterleaved(qs.row(t), heads: heads, headDim: headDim, cos: rope.cos.row(t), sin: rope.sin.row(t))
+                Kernels.ropeInterleaved(ks.row(t), heads: kvHeads, headDim: headDim, cos: rope.cos.row(t), sin: rope.sin.row(t))
+            } else {
+                Kernels.rope(qs.row(t), heads: heads, headDim: headDim, rotaryDim: headDim,
+                             cos: rope.cos.row(t), sin: rope.sin.row(t))
+                Kernels.rope(ks.row(t), heads: kvHeads, headDim: headDim, rotaryDim: headDim,
+                             cos: rope.cos.row(t), sin: rope.sin.row(t))
+            }
             keys.row(start + t).update(from: ks.row(t), count: kvWidth)
             values.row(start + t).update(from: vs.row(t), count: kvWidth)
         }

@@ -33,6 +33,9 @@ public struct ModelConfig: Sendable {
     public var rmsNormEps: Float
     /// Rotary embedding parameters.
     public var rope: RopeConfig
+    /// RoPE rotates adjacent pairs `(2i, 2i+1)` instead of `(i, i + d/2)`: GGUF files of the
+    /// llama and granite architectures store q/k rows permuted for this layout.
+    public var ropeInterleaved = false
     /// Longest context the checkpoint was trained for.
     public var maxPositionEmbeddings: Int
     /// The output head reuses the embedding matrix.

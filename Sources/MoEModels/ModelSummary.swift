@@ -1,4 +1,3 @@
-import MoEFormats
 
 /// Sizes that matter for running a model: parameters in total and per token, bytes by
 /// dtype, and the weight bytes one decode step reads.
@@ -22,14 +21,13 @@ public struct ModelSummary: Sendable {
 
     /// Measures `model`.
     public init(_ model: Transformer) {
-        let store = model.store, c = model.config
+        let c = model.config
         var total = 0, bytes = 0
         var byType: [String: Int] = [:]
-        for name in store.names {
-            guard let t = store.tensor(name) else { continue }
+        for t in model.weights.allTensors {
             total += t.elementCount
             bytes += t.data.count
-            byType[t.dtype.rawValue, default: 0] += t.data.count
+            byType[t.typeName, default: 0] += t.data.count
         }
         var idleParameters = 0, idleBytes = 0, moeLayers = 0, perExpert = 0
         for layer in model.layers {

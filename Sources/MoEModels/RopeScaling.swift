@@ -10,6 +10,9 @@ public struct RopeConfig: Sendable, Equatable {
         case linear(factor: Double)
         /// Llama 3's piecewise rescaling of low and medium frequencies.
         case llama3(factor: Double, lowFreqFactor: Double, highFreqFactor: Double, originalMaxPositions: Double)
+        /// Each inverse frequency divided by its own factor: GGUF's `rope_freqs.weight`, the
+        /// form llama.cpp's converter stores Llama 3 scaling in. `(dimension / 2)`
+        case frequencyFactors([Double])
     }
 
     /// Base of the geometric frequency progression (`rope_theta`).
@@ -34,6 +37,8 @@ public struct RopeConfig: Sendable, Equatable {
             return base
         case .linear(let factor):
             return base.map { $0 / factor }
+        case .frequencyFactors(let factors):
+            return zip(base, factors).map { $0 / $1 }
         case .llama3(let factor, let low, let high, let original):
             let lowWavelength = original / low
             let highWavelength = original / high

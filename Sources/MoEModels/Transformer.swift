@@ -13,7 +13,7 @@ public final class Transformer: @unchecked Sendable {
     /// Threads every kernel of this model runs on.
     public let pool: ThreadPool
     /// The mapped weights (kept alive while the model is).
-    public let store: TensorStore
+    public let weights: WeightSource
     /// `(vocab, hidden)`
     let embedding: WeightMatrix
     /// `(vocab, hidden)`: the embedding itself when tied.
@@ -25,19 +25,22 @@ public final class Transformer: @unchecked Sendable {
     /// RoPE inverse frequencies, `(headDim / 2)`.
     let inverseFrequencies: [Double]
 
-    /// Loads the model in `folder` (config.json + safetensors weights).
-    public convenience init(folder: String, pool: ThreadPool) throws {
-        let config = try ModelConfig.load(folder: folder)
-        let store = try TensorStore(folder: folder)
-        try self.init(config: config, store: store, folder: folder, pool: pool)
+    /// Loads a model: a Hugging Face folder (config.json + safetensors) or a `.gguf` file.
+    public convenience init(path: String, pool: ThreadPool) throws {
+        if path.hasSuffix(".gguf") {
+            let weights = try GGUFWeights(path: path)
+            try self.init(config: weights.config, weights: weights, pool: pool)
+        } else {
+            try self.init(config: try ModelConfig.load(folder: path), weights: try SafetensorsWeights(folder: path), pool: pool)
+        }
     }
 
-    /// Builds the model from an already-read config and tensor store.
-    public init(config c: ModelConfig, store: TensorStore, folder: String, pool: ThreadPool) throws {
-        let w = WeightLoader(store: store, folder: folder)
+    /// Builds the model from an already-read config and weights.
+    public init(config c: ModelConfig, weights: WeightSource, pool: ThreadPool) throws {
+        let w = WeightLoader(source: weights)
         config = c
         self.pool = pool
-        self.store = store
+        self.weights = weights
         embedding = try w.matrix("model.embed_tokens.weight", rows: c.vocabSize, cols: c.hiddenSize)
         if c.tieWordEmbeddings {
             outputHead = embedding

@@ -1,37 +1,36 @@
 import MoEFormats
 import MoEKernels
 
-/// Finds a model's tensors by name and checks their dtype and shape before handing them
-/// out as kernel-ready views into the mapped file.
+/// Finds a model's tensors by Hugging Face name and checks their type and shape before
+/// handing them out as kernel-ready views into the mapped file.
 struct WeightLoader {
-    /// The mapped checkpoint.
-    let store: TensorStore
-    /// The model folder (for error messages).
-    let folder: String
+    /// The checkpoint.
+    let source: WeightSource
+
+    /// The folder or file, for error messages.
+    var location: String { source.location }
 
     /// The tensor `name`, which must exist.
-    func tensor(_ name: String) throws -> TensorView {
-        guard let t = store.tensor(name) else {
-            throw FormatError(file: folder, tensor: name, "missing from the checkpoint")
+    func tensor(_ name: String) throws -> StoredTensor {
+        guard let t = source.tensor(name) else {
+            throw FormatError(file: location, tensor: name, "missing from the checkpoint")
         }
         return t
     }
 
-    /// Maps a safetensors dtype to a kernel weight type.
-    func weightType(_ t: TensorView) throws -> WeightType {
-        switch t.dtype {
-        case .F32: return .f32
-        case .F16: return .f16
-        case .BF16: return .bf16
-        default:
-            throw FormatError(file: folder, tensor: t.name, "dtype \(t.dtype.rawValue) is not a weight type (expected F32, F16 or BF16)")
+    /// The kernel type of `t`, which must be one the kernels compute on.
+    func weightType(_ t: StoredTensor) throws -> WeightType {
+        guard let type = t.weightType else {
+            throw FormatError(file: location, tensor: t.name,
+                              "type \(t.typeName) is not a weight type this engine computes with (supported: \(WeightType.allCases.map(\.rawValue).joined(separator: ", ")))")
         }
+        return type
     }
 
     /// Checks that `t` has exactly `shape`.
-    func expect(_ t: TensorView, shape: [Int]) throws {
+    func expect(_ t: StoredTensor, shape: [Int]) throws {
         guard t.shape == shape else {
-            throw FormatError(file: folder, tensor: t.name, "expected shape \(shape), found \(t.shape)")
+            throw FormatError(file: location, tensor: t.name, "expected shape \(shape), found \(t.shape)")
         }
     }
 
@@ -59,19 +58,19 @@ struct WeightLoader {
 
     /// Like `vector`, or nil when the checkpoint has no tensor called `name`.
     func optionalVector(_ name: String, count: Int) throws -> [Float]? {
-        guard store.tensor(name) != nil else { return nil }
+        guard source.tensor(name) != nil else { return nil }
         return try vector(name, count: count)
     }
 
-    private func view(_ t: TensorView, rows: Int, cols: Int) throws -> WeightMatrix {
+    private func view(_ t: StoredTensor, rows: Int, cols: Int) throws -> WeightMatrix {
         let type = try weightType(t)
         guard let base = t.data.baseAddress, t.data.count == rows * cols * type.bytesPerElement else {
-            throw FormatError(file: folder, tensor: t.name, "holds \(t.data.count) bytes, expected \(rows * cols * type.bytesPerElement)")
+            throw FormatError(file: location, tensor: t.name, "holds \(t.data.count) bytes, expected \(rows * cols * type.bytesPerElement)")
         }
         return WeightMatrix(base: base, type: type, rows: rows, cols: cols)
     }
 
-    private func decode(_ t: TensorView, count: Int) throws -> [Float] {
+    private func decode(_ t: StoredTensor, count: Int) throws -> [Float] {
         let m = try view(t, rows: 1, cols: count)
         return [Float](unsafeUninitializedCapacity: count) { buffer, initialized in
             if let out = buffer.baseAddress { Kernels.decodeRow(m, row: 0, into: out) }

@@ -39,7 +39,7 @@ public struct Benchmark {
     /// Faults in the weights, then times a `promptTokens` prefill and `genTokens` decode
     /// steps on seeded random token ids.
     public func run(promptTokens: Int, genTokens: Int, seed: UInt64 = 0) throws -> Report {
-        for file in model.store.files { file.touchAllPages() }
+        model.weights.touchAllPages()
         var random = RandomSource(seed: seed)
         let vocab = UInt64(model.config.vocabSize)
         let prompt = (0..<promptTokens).map { _ in Int(random.next() % vocab) }

@@ -5,7 +5,7 @@ import MoEModels
 
 /// Options every command that runs a model shares.
 struct ModelOptions: ParsableArguments {
-    @Option(name: .long, help: "Model folder (config.json + safetensors).")
+    @Option(name: .long, help: "Model: a Hugging Face folder (config.json + safetensors) or a .gguf file.")
     var model: String
 
     @Option(name: .long, help: "Worker threads (default: all cores).")
@@ -20,7 +20,7 @@ struct ModelOptions: ParsableArguments {
     /// Loads the model on a pool of the requested size.
     func load() throws -> Transformer {
         let pool = ThreadPool(threadCount: threads ?? ProcessInfo.processInfo.activeProcessorCount)
-        return try Transformer(folder: model, pool: pool)
+        return try Transformer(path: model, pool: pool)
     }
 }
 

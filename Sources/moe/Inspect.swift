@@ -10,7 +10,7 @@ struct Inspect: ParsableCommand {
         discussion: "The memory estimate is the mapped weights plus an f32 KV cache for --context tokens."
     )
 
-    @Argument(help: "Model folder.")
+    @Argument(help: "Model: a Hugging Face folder or a .gguf file.")
     var path: String
 
     @Option(name: .long, help: "Context length for the memory estimate (default: the model's maximum, at most 4096).")
@@ -20,7 +20,7 @@ struct Inspect: ParsableCommand {
     var json = false
 
     func run() throws {
-        let model = try Transformer(folder: path, pool: ThreadPool(threadCount: 1))
+        let model = try Transformer(path: path, pool: ThreadPool(threadCount: 1))
         let c = model.config
         let s = ModelSummary(model)
         let ctx = context ?? min(c.maxPositionEmbeddings, 4096)

@@ -26,3 +26,27 @@ final class RopeTests: XCTestCase {
         }
     }
 }
+
+/// The interleaved layout is the rotate-half layout applied to a permuted vector.
+final class RopeInterleavedTests: XCTestCase {
+    func testInterleavedEqualsRotateHalfOfPermutedHeads() {
+        var rng = SplitMix64(seed: 5)
+        let heads = 3, headDim = 8, half = headDim / 2
+        let x = rng.floats(heads * headDim)
+        let angles = rng.floats(half, in: -3...3)
+        let cos = angles.map { Foundation.cos($0) }, sin = angles.map { Foundation.sin($0) }
+        var interleaved = x
+        interleaved.withUnsafeMutableBufferPointer { Kernels.ropeInterleaved($0.baseAddress!, heads: heads, headDim: headDim, cos: cos, sin: sin) }
+        // Permute each head (2i -> i, 2i+1 -> i+half), rotate halves, permute back.
+        var halves = [Float](repeating: 0, count: x.count)
+        for h in 0..<heads { for i in 0..<half {
+            halves[h * headDim + i] = x[h * headDim + 2 * i]
+            halves[h * headDim + i + half] = x[h * headDim + 2 * i + 1]
+        } }
+        halves.withUnsafeMutableBufferPointer { Kernels.rope($0.baseAddress!, heads: heads, headDim: headDim, rotaryDim: headDim, cos: cos, sin: sin) }
+        for h in 0..<heads { for i in 0..<half {
+            XCTAssertEqual(interleaved[h * headDim + 2 * i], halves[h * headDim + i], accuracy: 1e-6)
+            XCTAssertEqual(interleaved[h * headDim + 2 * i + 1], halves[h * headDim + i + half], accuracy: 1e-6)
+        } }
+    }
+}

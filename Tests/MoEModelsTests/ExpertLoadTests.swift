@@ -29,7 +29,7 @@ final class ExpertLoadTests: XCTestCase {
     }
 
     func testTraceCountsTopKChoicesPerToken() throws {
-        let model = try Transformer(folder: ModelFixture.root + "/qwen2_moe-sparse2", pool: ThreadPool(threadCount: 1))
+        let model = try Transformer(path: ModelFixture.root + "/qwen2_moe-sparse2", pool: ThreadPool(threadCount: 1))
         let trace = RoutingTrace(layers: model.config.layerCount, experts: model.config.moe!.expertCount)
         let ids = Array(0..<9)
         _ = try model.forward(ids, cache: model.makeCache(capacity: 16), trace: trace)

@@ -32,7 +32,7 @@ final class LoadErrorTests: XCTestCase {
 
     func loadError() -> FormatError? {
         do {
-            _ = try Transformer(folder: folder, pool: ThreadPool(threadCount: 1))
+            _ = try Transformer(path: folder, pool: ThreadPool(threadCount: 1))
             return nil
         } catch let e as FormatError {
             return e

@@ -8,7 +8,7 @@ final class TransformersParityTests: XCTestCase {
 
     func testFullForwardMatchesTransformers() throws {
         for fixture in try ModelFixture.all() {
-            let model = try Transformer(folder: fixture.folder, pool: pool)
+            let model = try Transformer(path: fixture.folder, pool: pool)
             let logits = try model.forward(fixture.inputIDs, cache: model.makeCache(capacity: fixture.inputIDs.count))
             XCTAssertEqual(logits.rows, fixture.inputIDs.count, fixture.name)
             for (t, reference) in fixture.logits.enumerated() {
@@ -22,7 +22,7 @@ final class TransformersParityTests: XCTestCase {
 
     func testGreedyContinuationMatchesTransformers() throws {
         for fixture in try ModelFixture.all() {
-            let model = try Transformer(folder: fixture.folder, pool: pool)
+            let model = try Transformer(path: fixture.folder, pool: pool)
             let cache = model.makeCache(capacity: fixture.inputIDs.count + fixture.greedyIDs.count)
             var logits = try model.forward(fixture.inputIDs, cache: cache, logits: .last)
             var generated: [Int] = []
@@ -37,7 +37,7 @@ final class TransformersParityTests: XCTestCase {
 
     func testIncrementalDecodingEqualsFullForward() throws {
         for fixture in try ModelFixture.all() {
-            let model = try Transformer(folder: fixture.folder, pool: pool)
+            let model = try Transformer(path: fixture.folder, pool: pool)
             let ids = fixture.inputIDs
             let full = try model.forward(ids, cache: model.makeCache(capacity: ids.count))
             // Prefill a prefix in one pass, then one token at a time.
@@ -62,8 +62,8 @@ final class TransformersParityTests: XCTestCase {
         XCTAssertEqual(sharded.inputIDs, single.inputIDs)
         let shards = try FileManager.default.contentsOfDirectory(atPath: sharded.folder).filter { $0.hasSuffix(".safetensors") }
         XCTAssertGreaterThanOrEqual(shards.count, 3, "the sharded fixture must really be sharded")
-        let a = try Transformer(folder: sharded.folder, pool: pool)
-        let b = try Transformer(folder: single.folder, pool: pool)
+        let a = try Transformer(path: sharded.folder, pool: pool)
+        let b = try Transformer(path: single.folder, pool: pool)
         let la = try a.forward(sharded.inputIDs, cache: a.makeCache(capacity: 16))
         let lb = try b.forward(single.inputIDs, cache: b.makeCache(capacity: 16))
         XCTAssertEqual(Array(UnsafeBufferPointer(start: la.base, count: la.count)),

@@ -16,7 +16,7 @@ final class GeneratorTests: XCTestCase {
 
     func testGreedyGenerationMatchesTransformers() throws {
         for name in ["qwen3_moe-base", "olmoe-base"] {
-            let model = try Transformer(folder: "\(Self.fixtures)/\(name)", pool: ThreadPool(threadCount: 2))
+            let model = try Transformer(path: "\(Self.fixtures)/\(name)", pool: ThreadPool(threadCount: 2))
             let ref = try reference(name)
             var streamed: [Int] = []
             let result = try Generator(model: model).generate(
@@ -31,7 +31,7 @@ final class GeneratorTests: XCTestCase {
     }
 
     func testSeededSamplingIsReproducibleAndCallbackCanStop() throws {
-        let model = try Transformer(folder: "\(Self.fixtures)/mixtral-gqa", pool: ThreadPool(threadCount: 1))
+        let model = try Transformer(path: "\(Self.fixtures)/mixtral-gqa", pool: ThreadPool(threadCount: 1))
         let p = SamplingParameters(temperature: 1.5, topK: 20, seed: 42)
         let g = Generator(model: model)
         let a = try g.generate(prompt: [1, 2, 3], maxTokens: 12, sampling: p, stopAtEndOfSequence: false)
