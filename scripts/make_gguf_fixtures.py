@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Writes the reference GGUF fixtures used by Tests/MoEFormatsTests (GGUF*, Quant*).
 
-Requires:  pip install gguf numpy   (gguf-py 0.19)
+Requires:  pip install gguf numpy ggml-python   (gguf-py 0.19; ggml-python 0.0.45 builds
+           ggml from source and gives its C reference quantisers)
 Run from anywhere:  python3 scripts/make_gguf_fixtures.py
 
 Outputs (under Tests/Fixtures/gguf/, all committed; the output is deterministic):
@@ -14,6 +15,9 @@ Outputs (under Tests/Fixtures/gguf/, all committed; the output is deterministic)
                      quant.input     F32 values (a few special blocks, then random ones)
                      quant.<T>       gguf-py's quantize(quant.input, T) for T in
                                      F16, BF16, Q8_0, Q4_0, Q4_1, Q5_0, Q5_1
+                     quantk.input    F32 values: quant.input's rows, then heavier-tailed ones
+                     quantk.<T>      ggml's C ggml_quantize_chunk(quantk.input, T) without an
+                                     importance matrix (= quantize_row_<t>_ref) for Q4_K, Q6_K
   small.gguf       default alignment, a few keys and tensors (the writer byte-identity test)
   small_v2.gguf    small.gguf with its version field set to 2 (v2 and v3 share a layout)
   expected.json    version, alignment, metadata (type and value of every key, in order) and
@@ -22,9 +26,12 @@ Outputs (under Tests/Fixtures/gguf/, all committed; the output is deterministic)
 Every file is read back with gguf-py's GGUFReader and checked against expected.json here.
 Integers and floats in expected.json are strings (Python repr), so they parse exactly.
 """
+import ctypes
 import json
 import os
 import shutil
+
+import ggml
 
 import numpy as np
 from gguf import GGMLQuantizationType as T, GGUFReader, GGUFValueType as V, GGUFWriter
@@ -75,6 +82,28 @@ def quant_input():
     flat[128:160] = -flat[128:160] * 0
     flat[160:192] = np.linspace(-8, 7, 32, dtype=np.float32)
     return x
+
+
+def quantk_input():
+    """(24, 256) f32: quant.input's rows, then Laplace, sparse and outlier rows."""
+    rows = [quant_input()]
+    rows.append(RNG.laplace(0, 0.02, (8, 256)).astype(np.float32))
+    sparse = RNG.normal(0, 1, (8, 256)).astype(np.float32)
+    sparse[RNG.random((8, 256)) < 0.7] = 0
+    sparse[:, 7] = 50
+    rows.append(sparse)
+    return np.concatenate(rows, axis=0)
+
+
+def ggml_quantize(x, qtype):
+    """ggml's reference quantiser (C) for qtype on the rows of x."""
+    rows, n = x.shape
+    block_size, type_size = GGML_QUANT_SIZES[qtype]
+    x = np.ascontiguousarray(x, dtype=np.float32)
+    out = np.zeros((rows, n // block_size * type_size), dtype=np.uint8)
+    ggml.ggml_quantize_chunk(int(qtype), x.ctypes.data_as(ctypes.POINTER(ctypes.c_float)),
+                             out.ctypes.data_as(ctypes.c_void_p), 0, rows, n, None)
+    return out
 
 
 def metadata_writer(w):
@@ -132,6 +161,10 @@ def write_reference(path):
             w.add_tensor("quant.F16", q)
         else:
             w.add_tensor(f"quant.{qtype.name}", q, raw_dtype=qtype)
+    xk = quantk_input()
+    w.add_tensor("quantk.input", xk)
+    for qtype in [T.Q4_K, T.Q6_K]:
+        w.add_tensor(f"quantk.{qtype.name}", ggml_quantize(xk, qtype), raw_dtype=qtype)
     close(w)
 
 

@@ -5,39 +5,73 @@
 /// follow gguf-py's `GGML_QUANT_SIZES`; only the ``isDequantizable`` ones have reference
 /// dequantisers here.
 public enum GGMLType: UInt32, Sendable, CaseIterable, CustomStringConvertible {
+    /// 32-bit float.
     case F32 = 0
+    /// IEEE binary16.
     case F16 = 1
+    /// 32 weights: f16 scale, 4-bit quants.
     case Q4_0 = 2
+    /// 32 weights: f16 scale and min, 4-bit quants.
     case Q4_1 = 3
+    /// 32 weights: f16 scale, 5-bit quants.
     case Q5_0 = 6
+    /// 32 weights: f16 scale and min, 5-bit quants.
     case Q5_1 = 7
+    /// 32 weights: f16 scale, 8-bit quants.
     case Q8_0 = 8
+    /// 32 weights: f32 scale and sum, 8-bit quants (activations).
     case Q8_1 = 9
+    /// k-quant, 2.625 bits per weight.
     case Q2_K = 10
+    /// k-quant, 3.4375 bits per weight.
     case Q3_K = 11
+    /// k-quant: 256 weights, 4-bit quants with 6-bit sub-block scales and mins.
     case Q4_K = 12
+    /// k-quant: 256 weights, 5-bit quants with 6-bit sub-block scales and mins.
     case Q5_K = 13
+    /// k-quant: 256 weights, 6-bit quants with 8-bit group scales.
     case Q6_K = 14
+    /// k-quant: 256 weights, 8-bit quants (activations).
     case Q8_K = 15
+    /// i-quant (importance-matrix codebook type).
     case IQ2_XXS = 16
+    /// i-quant (importance-matrix codebook type).
     case IQ2_XS = 17
+    /// i-quant (importance-matrix codebook type).
     case IQ3_XXS = 18
+    /// i-quant (importance-matrix codebook type).
     case IQ1_S = 19
+    /// i-quant (importance-matrix codebook type).
     case IQ4_NL = 20
+    /// i-quant (importance-matrix codebook type).
     case IQ3_S = 21
+    /// i-quant (importance-matrix codebook type).
     case IQ2_S = 22
+    /// i-quant (importance-matrix codebook type).
     case IQ4_XS = 23
+    /// 8-bit integer.
     case I8 = 24
+    /// 16-bit integer.
     case I16 = 25
+    /// 32-bit integer.
     case I32 = 26
+    /// 64-bit integer.
     case I64 = 27
+    /// 64-bit float.
     case F64 = 28
+    /// i-quant (importance-matrix codebook type).
     case IQ1_M = 29
+    /// bfloat16.
     case BF16 = 30
+    /// ternary, 1.6875 bits per weight.
     case TQ1_0 = 34
+    /// ternary, 2.0625 bits per weight.
     case TQ2_0 = 35
+    /// OCP microscaling FP4: 32 E2M1 weights sharing an E8M0 exponent.
     case MXFP4 = 39
+    /// NVIDIA FP4: 64 E2M1 weights with E4M3 scales.
     case NVFP4 = 40
+    /// 1-bit quants in blocks of 128.
     case Q1_0 = 41
 
     /// Super-block size of the k-quants.

@@ -1,17 +1,30 @@
 /// The type tag of a GGUF metadata value, as stored in the file.
 public enum GGUFValueType: UInt32, Sendable, CaseIterable, CustomStringConvertible {
+    /// Tag 0: UINT8.
     case uint8 = 0
+    /// Tag 1: INT8.
     case int8 = 1
+    /// Tag 2: UINT16.
     case uint16 = 2
+    /// Tag 3: INT16.
     case int16 = 3
+    /// Tag 4: UINT32.
     case uint32 = 4
+    /// Tag 5: INT32.
     case int32 = 5
+    /// Tag 6: FLOAT32.
     case float32 = 6
+    /// Tag 7: BOOL.
     case bool = 7
+    /// Tag 8: STRING.
     case string = 8
+    /// Tag 9: ARRAY.
     case array = 9
+    /// Tag 10: UINT64.
     case uint64 = 10
+    /// Tag 11: INT64.
     case int64 = 11
+    /// Tag 12: FLOAT64.
     case float64 = 12
 
     /// The name gguf-py uses (`UINT32`, `STRING`, ...).
@@ -60,18 +73,31 @@ public enum GGUFValueType: UInt32, Sendable, CaseIterable, CustomStringConvertib
 /// Arrays keep their element type so that an empty array round-trips; every element of an
 /// array has that type (nested arrays are arrays of `.array`).
 public indirect enum GGUFValue: Equatable, Sendable {
+    /// A UINT8.
     case uint8(UInt8)
+    /// An INT8.
     case int8(Int8)
+    /// A UINT16.
     case uint16(UInt16)
+    /// An INT16.
     case int16(Int16)
+    /// A UINT32.
     case uint32(UInt32)
+    /// An INT32.
     case int32(Int32)
+    /// A FLOAT32.
     case float32(Float)
+    /// A BOOL (stored as one byte, 0 or 1).
     case bool(Bool)
+    /// A STRING (u64 length, UTF-8 bytes).
     case string(String)
+    /// An ARRAY: element type and elements (each of that type).
     case array(GGUFValueType, [GGUFValue])
+    /// A UINT64.
     case uint64(UInt64)
+    /// An INT64.
     case int64(Int64)
+    /// A FLOAT64.
     case float64(Double)
 
     /// The type tag this value is stored with.

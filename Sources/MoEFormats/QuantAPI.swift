@@ -3,7 +3,8 @@
 /// Dequantisation matches gguf-py's `gguf.quants.dequantize` bit for bit for every
 /// ``GGMLType/isDequantizable`` type; quantisation to F16, BF16, Q8_0, Q4_0, Q4_1, Q5_0 and
 /// Q5_1 matches gguf-py's `gguf.quants.quantize` byte for byte (for finite input), and Q4_K
-/// and Q6_K follow llama.cpp's `quantize_row_q4_K_ref` / `quantize_row_q6_K_ref`. These are
+/// and Q6_K match ggml's C `quantize_row_q4_K_ref` / `quantize_row_q6_K_ref` (tested on the
+/// fixtures; non-finite input is encoded without trapping but to unspecified blocks). These are
 /// the references that fast kernels are tested against, written for clarity, not speed.
 public enum GGMLQuants {
     /// Decodes `count` values of `type` from `data` (exactly `count / blockSize` blocks).

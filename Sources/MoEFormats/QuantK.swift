@@ -1,6 +1,7 @@
 /// Reference codecs for the 256-weight k-quants. Dequantisation matches gguf-py's
-/// `quants.py` operation for operation in f32; quantisation follows llama.cpp's
-/// `quantize_row_q4_K_ref` and `quantize_row_q6_K_ref` (ggml-quants.c).
+/// `quants.py` operation for operation in f32; quantisation is a transcription of ggml's
+/// `quantize_row_q4_K_ref` and `quantize_row_q6_K_ref` (ggml-quants.c), byte-identical to it
+/// on the fixtures.
 enum QuantK {
     /// Scale and min of sub-block `j` from the 12 packed bytes (ggml's `get_scale_min_k4`).
     static func scaleMin(_ q: [UInt8], _ j: Int) -> (scale: UInt8, min: UInt8) {
@@ -141,37 +142,44 @@ enum QuantK {
     }
 
     /// llama.cpp's `make_qx_quants` with `rmse_type = 1` (weights `x²`) and no importance:
-    /// symmetric codes in `0..<2 * nmax` and the scale, searched over 18 trial scales.
-    static func makeQXQuants(_ x: ArraySlice<Float>, nmax: Int) -> Float {
+    /// the scale and codes `L` in `0..<2 * nmax` (all 0 for an all-zero group), searched over
+    /// 18 trial scales around `-nmax / max`.
+    static func makeQXQuants(_ x: ArraySlice<Float>, nmax: Int) -> (scale: Float, codes: [UInt8]) {
         let x = Array(x)
         var max: Float = 0, amax: Float = 0
         for v in x where abs(v) > amax {
             amax = abs(v)
             max = v
         }
-        if amax < groupMaxEps { return 0 }
+        if amax < groupMaxEps { return (0, [UInt8](repeating: 0, count: x.count)) }
         let fmax = Float(nmax)
+        func level(_ iscale: Float, _ v: Float) -> Int { Swift.max(-nmax, Swift.min(nmax - 1, nearestInt(iscale * v))) }
+        func codes(_ iscale: Float) -> [UInt8] { x.map { UInt8(level(iscale, $0) + nmax) } }
         func sums(_ iscale: Float) -> (Float, Float) {
             var sumLX: Float = 0, sumL2: Float = 0
             for v in x {
-                let l = Float(Swift.max(-nmax, Swift.min(nmax - 1, nearestInt(iscale * v))))
+                let l = Float(level(iscale, v))
                 let w = v * v
                 sumLX += w * v * l
                 sumL2 += w * l * l
             }
             return (sumLX, sumL2)
         }
-        var (sumLX, sumL2) = sums(-fmax / max)
+        var iscale = -fmax / max
+        var best = codes(iscale)
+        var (sumLX, sumL2) = sums(iscale)
         var scale = sumL2 != 0 ? sumLX / sumL2 : 0
-        var best = scale * sumLX
+        var bestScore = scale * sumLX
         for step in -9...9 where step != 0 {
-            (sumLX, sumL2) = sums(-(fmax + 0.1 * Float(step)) / max)
-            if sumL2 > 0 && sumLX * sumLX > best * sumL2 {
+            iscale = -(fmax + 0.1 * Float(step)) / max
+            (sumLX, sumL2) = sums(iscale)
+            if sumL2 > 0 && sumLX * sumLX > bestScore * sumL2 {
+                best = codes(iscale)
                 scale = sumLX / sumL2
-                best = scale * sumLX
+                bestScore = scale * sumLX
             }
         }
-        return scale
+        return (scale, best)
     }
 
     static func quantizeQ4_K(_ x: UnsafeBufferPointer<Float>) -> BlockQ4_K {
@@ -233,9 +241,11 @@ enum QuantK {
     static func quantizeQ6_K(_ x: UnsafeBufferPointer<Float>) -> BlockQ6_K {
         let values = Array(x)
         var scales = [Float](repeating: 0, count: 16)
+        var codes = [UInt8](repeating: 0, count: 256)
         var maxScale: Float = 0, maxAbsScale: Float = 0
         for group in 0..<16 {
-            let scale = makeQXQuants(values[(16 * group)..<(16 * group + 16)], nmax: 32)
+            let (scale, groupCodes) = makeQXQuants(values[(16 * group)..<(16 * group + 16)], nmax: 32)
+            codes.replaceSubrange((16 * group)..<(16 * group + 16), with: groupCodes)
             scales[group] = scale
             if abs(scale) > maxAbsScale {
                 maxAbsScale = abs(scale)
@@ -249,7 +259,7 @@ enum QuantK {
         let groupScales = scales.map { Int8(truncatingIfNeeded: Swift.min(127, nearestInt(iscale * $0))) }
         QuantLegacy.store(groupScales.map { UInt8(bitPattern: $0) }, into: &block.scales)
         let d = QuantHalf.float(fromHalf: block.d)
-        var codes = [UInt8](repeating: 32, count: 256)
+        // A group whose scale rounds to 0 keeps the codes make_qx_quants chose, as in C.
         for group in 0..<16 {
             let scale = d * Float(groupScales[group])
             guard scale != 0 else { continue }

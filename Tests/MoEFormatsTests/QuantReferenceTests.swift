@@ -33,6 +33,18 @@ final class QuantReferenceTests: XCTestCase {
         }
     }
 
+    /// Q4_K and Q6_K (no gguf-py quantiser) give exactly the bytes of ggml's C reference
+    /// quantisers (`ggml_quantize_chunk` without importance matrix, via ggml-python).
+    func testKQuantizeMatchesGGMLReference() throws {
+        let input = try tensor("quantk.input")
+        let values = try GGMLQuants.dequantize(input.data, type: .F32, count: input.elementCount)
+        for type: GGMLType in [.Q4_K, .Q6_K] {
+            let want = try tensor("quantk.\(type)")
+            XCTAssertEqual(want.type, type)
+            XCTAssertEqual(try GGMLQuants.quantize(values, to: type), Array(want.data), "\(type)")
+        }
+    }
+
     /// Plain element tensors decode through the same entry point.
     func testPlainTypes() throws {
         let bf16 = try tensor("plain.BF16")
