@@ -33,11 +33,14 @@ struct BPEModel: Sendable {
         }
         var vocab: [String: Int] = [:]
         var maxID = -1
-        let members = try node["vocab"].members()
+        let vocabNode = node["vocab"]
+        let members = try vocabNode.rawMembers()
         vocab.reserveCapacity(members.count)
         for (token, entry) in members {
-            let id = try entry.int()
-            guard id >= 0 && id < 1 << 24 else { throw entry.fail("an id between 0 and 2^24") }
+            guard case .number(let d) = entry, d >= 0, d < Double(1 << 24), d.rounded() == d else {
+                throw vocabNode.child(token, entry).fail("an id between 0 and 2^24")
+            }
+            let id = Int(d)
             vocab[token] = id
             maxID = max(maxID, id)
         }
@@ -47,21 +50,24 @@ struct BPEModel: Sendable {
         self.tokens = tokens
 
         let mergeNode = node["merges"]
-        let rawMerges = mergeNode.isNull ? [] : try mergeNode.array()
+        let rawMerges = mergeNode.isNull ? [] : try mergeNode.rawItems()
         var table = PairTable(capacity: rawMerges.count)
         for (rank, entry) in rawMerges.enumerated() {
-            let pair: (String, String)
-            if let line = entry.stringValue {
+            var pair: (String, String)?
+            switch entry {
+            case .string(let line):
                 let parts = line.split(separator: " ", omittingEmptySubsequences: false)
-                guard parts.count == 2 else { throw entry.fail("a merge \"left right\" (two tokens separated by one space)") }
-                pair = (String(parts[0]), String(parts[1]))
-            } else if let parts = try? entry.array(), parts.count == 2, let a = parts[0].stringValue, let b = parts[1].stringValue {
-                pair = (a, b)
-            } else {
-                throw entry.fail("a merge: \"left right\" or [\"left\", \"right\"]")
+                if parts.count == 2 { pair = (String(parts[0]), String(parts[1])) }
+            case .array(let items):
+                if items.count == 2, case .string(let a) = items[0], case .string(let b) = items[1] { pair = (a, b) }
+            default:
+                break
+            }
+            guard let pair else {
+                throw mergeNode.child("\(rank)", entry).fail("a merge: \"left right\" or [\"left\", \"right\"]")
             }
             guard let a = vocab[pair.0], let b = vocab[pair.1], let merged = vocab[pair.0 + pair.1] else {
-                throw entry.fail("a merge of tokens in the vocabulary whose concatenation is in the vocabulary")
+                throw mergeNode.child("\(rank)", entry).fail("a merge of tokens in the vocabulary whose concatenation is in the vocabulary")
             }
             table.insert(left: Int32(a), right: Int32(b), rank: Int32(rank), merged: Int32(merged))
         }

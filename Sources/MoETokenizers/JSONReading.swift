@@ -39,6 +39,23 @@ struct JSONNode {
         return members.map { ($0.key, JSONNode(value: $0.value, path: "\(path).\($0.key)", file: file)) }
     }
 
+    /// The raw members of an object (for large tables; `child(_:_:)` names one on error).
+    func rawMembers() throws -> [String: JSONValue] {
+        guard case .object(let members) = value else { throw fail("an object") }
+        return members
+    }
+
+    /// The raw items of an array (for large tables).
+    func rawItems() throws -> [JSONValue] {
+        guard case .array(let items) = value else { throw fail("an array") }
+        return items
+    }
+
+    /// A node for a member or item of this one, to report an error at it.
+    func child(_ key: String, _ value: JSONValue) -> JSONNode {
+        JSONNode(value: value, path: "\(path).\(key)", file: file)
+    }
+
     /// Checks that the value is an object.
     func requireObject() throws {
         guard case .object = value else { throw fail("an object") }
