@@ -1,2 +1,0 @@
-/// Hugging Face tokenizers: tokenizer.json loading, BPE encoding and decoding.
-public enum MoETokenizers {}
