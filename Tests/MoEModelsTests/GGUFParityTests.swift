@@ -1,0 +1,56 @@
+import Foundation
+import MoEKernels
+import MoEModels
+import XCTest
+
+/// GGUF files made by llama.cpp's converter (scripts/make_gguf_model_fixtures.py) from the
+/// model fixtures give transformers' logits and greedy continuation of the source checkpoint.
+final class GGUFParityTests: XCTestCase {
+    static let root = URL(fileURLWithPath: ModelFixture.root).deletingLastPathComponent().appendingPathComponent("gguf-models").path
+
+    /// `(gguf path, source fixture)` for every converted file.
+    func conversions() throws -> [(path: String, fixture: ModelFixture)] {
+        let files = try FileManager.default.contentsOfDirectory(atPath: Self.root).filter { $0.hasSuffix(".gguf") }.sorted()
+        XCTAssertGreaterThanOrEqual(files.count, 9)
+        return try files.map { file in
+            let stem = String(file.dropLast(".gguf".count))
+            let source = String(stem[..<(stem.lastIndex(of: "-") ?? stem.endIndex)])
+            return (Self.root + "/" + file, try ModelFixture.load(source))
+        }
+    }
+
+    func testGGUFLogitsAndGreedyMatchTransformers() throws {
+        let pool = ThreadPool(threadCount: 2)
+        var architectures: Set<String> = []
+        for (path, fixture) in try conversions() {
+            let model = try Transformer(path: path, pool: pool)
+            architectures.insert(model.config.modelType)
+            XCTAssertEqual(model.config.modelType, fixture.family, path)
+            let logits = try model.forward(fixture.inputIDs, cache: model.makeCache(capacity: 32))
+            for (t, reference) in fixture.logits.enumerated() {
+                let error = relativeL2(reference, logits.rowArray(t))
+                XCTAssertLessThanOrEqual(error, fixture.tolerance, "\(path) position \(t): relative L2 \(error)")
+            }
+            let cache = model.makeCache(capacity: 32)
+            var step = try model.forward(fixture.inputIDs, cache: cache, logits: .last)
+            var greedy: [Int] = []
+            while greedy.count < fixture.greedyIDs.count {
+                greedy.append(argmax(step.rowArray(0)))
+                step = try model.forward([greedy.last!], cache: cache, logits: .last)
+            }
+            XCTAssertEqual(greedy, fixture.greedyIDs, path)
+        }
+        XCTAssertEqual(architectures, ["mixtral", "qwen2_moe", "qwen3_moe", "olmoe", "granitemoe", "llama", "qwen2", "qwen3"])
+    }
+
+    func testGGUFAndSafetensorsSummariesAgree() throws {
+        for (path, fixture) in try conversions() {
+            let gguf = ModelSummary(try Transformer(path: path, pool: ThreadPool(threadCount: 1)))
+            let hf = ModelSummary(try Transformer(path: fixture.folder, pool: ThreadPool(threadCount: 1)))
+            // llama.cpp's converter stores Llama 3 rope scaling as an extra rope_freqs tensor.
+            let extra = fixture.name == "llama-llama3rope" ? fixture.logits.count > 0 ? 8 : 0 : 0
+            XCTAssertEqual(gguf.totalParameters, hf.totalParameters + extra, path)
+            XCTAssertEqual(gguf.activeParameters, hf.activeParameters + extra, path)
+        }
+    }
+}
