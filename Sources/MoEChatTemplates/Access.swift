@@ -35,13 +35,11 @@ enum Access {
         return nil
     }
 
-    /// `value.name`.
-    static func attribute(_ v: Value, _ name: String) throws -> Value {
+    /// Python's `getattr(value, name)` alone, without the item fallback (the `attr` filter).
+    static func pythonAttribute(_ v: Value, _ name: String) throws -> Value {
         if case .undefined(let hint) = v { throw EvalError(message: hint) }
         if let m = method(v, name) { return m }
         switch v {
-        case .dict(let d):
-            if let x = d[string: name] { return x }
         case .namespace(let ns):
             if let x = ns.attributes[string: name] { return x }
         case .loop(let l):
@@ -49,6 +47,12 @@ enum Access {
         default: break
         }
         return .undefined(hint: "'\(objectDescription(v))' has no attribute '\(name)'")
+    }
+
+    /// `value.name`: the Python attribute, else the dict item, else Undefined.
+    static func attribute(_ v: Value, _ name: String) throws -> Value {
+        if case .dict(let d) = v, method(v, name) == nil, let x = d[string: name] { return x }
+        return try pythonAttribute(v, name)
     }
 
     /// `value[key]`.

@@ -80,7 +80,7 @@ enum Filters {
         case "selectattr", "rejectattr": return try select(v, a, byAttribute: true, keep: name == "selectattr", renderer)
         case "attr":
             guard case .string(let attribute)? = a(0, "name") else { throw EvalError(message: "attr() needs a name") }
-            return try Access.attribute(v, attribute)
+            return try Access.pythonAttribute(v, attribute)
         case "indent": return try indent(v, a)
         case "wordcount":
             let words = PythonText.str(v).unicodeScalars.split { !isWordCharacter($0) }

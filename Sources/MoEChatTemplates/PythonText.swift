@@ -225,9 +225,7 @@ extension String {
                 while k < h.count, isPythonSpace(h[k]) { k += 1 }
                 if k == h.count { break }
                 if maxSplit >= 0, parts.count == maxSplit {
-                    var end = h.count
-                    while end > k, isPythonSpace(h[end - 1]) { end -= 1 }
-                    parts.append(String(scalars: h[k..<end]))
+                    parts.append(String(scalars: h[k...]))
                     break
                 }
                 let start = k
