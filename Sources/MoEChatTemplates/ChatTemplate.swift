@@ -43,6 +43,8 @@ public struct RenderOptions: Sendable {
 ///     messages: [["role": "user", "content": "Hi"]], addGenerationPrompt: true,
 ///     bosToken: "<s>", eosToken: "</s>")
 /// ```
+///
+/// Sendable because the parsed tree is never mutated after `init`.
 public struct ChatTemplate: @unchecked Sendable {
     /// The template text as given.
     public let source: String

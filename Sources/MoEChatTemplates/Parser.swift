@@ -123,12 +123,13 @@ struct Parser {
         case "call": return try parseCallBlock()
         case "filter": return try parseFilterBlock()
         case "with": return try parseWith()
+        case "generation": return try parseGeneration()
         case "break", "continue":
             guard loopDepth > 0 else { throw fail("'\(keyword)' outside loop", at: token) }
             advance()
             try expectBlockEnd()
             return keyword == "break" ? .breakLoop(token.pos) : .continueLoop(token.pos)
-        case "endif", "endfor", "endmacro", "endset", "endcall", "endfilter", "endwith", "else", "elif":
+        case "endif", "endfor", "endmacro", "endset", "endcall", "endfilter", "endwith", "endgeneration", "else", "elif":
             throw fail("unexpected '\(keyword)' tag", at: token)
         default:
             throw fail("unsupported or unknown tag '\(keyword)'", at: token)
@@ -297,6 +298,18 @@ struct Parser {
         advance()
         try expectBlockEnd()
         return .with(assignments: assignments, body: body, pos: start.pos)
+    }
+
+    /// transformers' `{% generation %}` tag (assistant-token tracking): renders its body in a
+    /// new scope, as jinja2's call block does.
+    private mutating func parseGeneration() throws -> Node {
+        let start = current
+        advance()
+        try expectBlockEnd()
+        let body = try subparse(endTags: ["endgeneration"])
+        advance()
+        try expectBlockEnd()
+        return .with(assignments: [], body: body, pos: start.pos)
     }
 
     private mutating func parseAssignTarget(allowNamespace: Bool, endNames: Set<String>) throws -> Target {
