@@ -19,7 +19,7 @@ struct Token: Equatable {
 /// Splits template source into tokens the way jinja2's lexer does with `trim_blocks=True` and
 /// `lstrip_blocks=True`: newlines normalised to `\n`, one trailing newline dropped, `-`/`+`
 /// whitespace control on tags, `{% raw %}` blocks and `{# comments #}`.
-struct Lexer {
+final class Lexer {
     private let src: [Unicode.Scalar]
     private var i = 0
     private var tokens: [Token] = []
@@ -28,32 +28,33 @@ struct Lexer {
 
     /// Tokenises `source` completely.
     static func tokenize(_ source: String) throws -> [Token] {
-        var lexer = Lexer(source: source)
+        let lexer = Lexer(source: source)
         try lexer.run()
         return lexer.tokens
     }
 
     private init(source: String) {
+        let raw = Array(source.unicodeScalars)
         var scalars: [Unicode.Scalar] = []
-        scalars.reserveCapacity(source.unicodeScalars.count)
-        var previousCR = false
-        for s in source.unicodeScalars {
-            if s == "\r" {
-                scalars.append("\n")
-                previousCR = true
-                continue
-            }
-            if s == "\n", previousCR {
-                previousCR = false
-                continue
-            }
-            previousCR = false
-            scalars.append(s)
-        }
-        if scalars.last == "\n" { scalars.removeLast() }
-        src = scalars
+        scalars.reserveCapacity(raw.count)
         var starts = [0]
-        for (k, s) in scalars.enumerated() where s == "\n" { starts.append(k + 1) }
+        var k = 0
+        while k < raw.count {
+            let v = raw[k].value
+            if v == 13 || v == 10 {
+                if v == 13, k + 1 < raw.count, raw[k + 1].value == 10 { k += 1 }
+                scalars.append("\n")
+                starts.append(scalars.count)
+            } else {
+                scalars.append(raw[k])
+            }
+            k += 1
+        }
+        if let last = scalars.last, last.value == 10 {
+            scalars.removeLast()
+            starts.removeLast()
+        }
+        src = scalars
         lineStarts = starts
     }
 
@@ -118,7 +119,7 @@ struct Lexer {
         return range
     }
 
-    private mutating func emitData(_ range: Range<Int>) {
+    private func emitData(_ range: Range<Int>) {
         if !range.isEmpty { tokens.append(Token(kind: .data(string(range)), pos: pos(range.lowerBound))) }
     }
 
@@ -153,7 +154,7 @@ struct Lexer {
         return nil
     }
 
-    private mutating func run() throws {
+    private func run() throws {
         while i < src.count {
             guard let start = nextTagStart(from: i) else {
                 emitData(i..<src.count)
@@ -180,7 +181,7 @@ struct Lexer {
         tokens.append(Token(kind: .eof, pos: pos(src.count)))
     }
 
-    private mutating func lexComment(from k: Int, openedAt start: Int) throws {
+    private func lexComment(from k: Int, openedAt start: Int) throws {
         var j = k
         while j < src.count {
             if src[j] == "#", at(j + 1) == "}" {
@@ -200,7 +201,7 @@ struct Lexer {
         throw fail("Missing end of comment tag", at: start)
     }
 
-    private mutating func lexRaw(from k: Int, openedAt start: Int) throws {
+    private func lexRaw(from k: Int, openedAt start: Int) throws {
         var j = k
         while let tag = nextTagStart(from: j) {
             if src[tag + 1] == "%" {
@@ -224,13 +225,13 @@ struct Lexer {
         throw fail("Missing end of raw directive", at: start)
     }
 
-    private mutating func lexTag(from k: Int, closer: String) throws {
+    private func lexTag(from k: Int, closer: String) throws {
         var j = k
         var balance: [Unicode.Scalar] = []
         let endKind: Token.Kind = closer == "%}" ? .blockEnd : .variableEnd
         while true {
             guard j < src.count else { throw fail("unexpected end of template, expected '\(closer)'", at: j) }
-            if balance.isEmpty {
+            if balance.isEmpty, src[j] == "-" || src[j] == "+" || src[j] == "%" || src[j] == "}" {
                 if closer == "%}", let end = blockEndLength(at: j, closer: closer) {
                     tokens.append(Token(kind: endKind, pos: pos(j)))
                     i = end
@@ -261,20 +262,19 @@ struct Lexer {
                 j = try lexNumber(at: j)
                 continue
             }
-            if c == "_" || c.properties.isAlphabetic {
+            if isNameStart(c) {
                 var e = j + 1
-                while e < src.count, src[e] == "_" || src[e].properties.isAlphabetic || isDigit(src[e]) { e += 1 }
+                while e < src.count, isNameStart(src[e]) || isDigit(src[e]) { e += 1 }
                 tokens.append(Token(kind: .name(string(j..<e)), pos: pos(j)))
                 j = e
                 continue
             }
-            let two = j + 1 < src.count ? string(j..<j + 2) : ""
-            if ["//", "**", "==", "!=", ">=", "<="].contains(two) {
-                tokens.append(Token(kind: .op(two), pos: pos(j)))
+            if let next = at(j + 1), (c == "/" && next == "/") || (c == "*" && next == "*") || (next == "=" && "=!<>".unicodeScalars.contains(c)) {
+                tokens.append(Token(kind: .op(string(j..<j + 2)), pos: pos(j)))
                 j += 2
                 continue
             }
-            guard "+-/*%~[](){}><=.:|,;".unicodeScalars.contains(c) else {
+            guard isOperator(c) else {
                 throw fail("unexpected char '\(Character(c))'", at: j)
             }
             switch c {
@@ -292,7 +292,20 @@ struct Lexer {
         }
     }
 
-    private func isDigit(_ s: Unicode.Scalar) -> Bool { s >= "0" && s <= "9" }
+    private func isDigit(_ s: Unicode.Scalar) -> Bool { s.value >= 48 && s.value <= 57 }
+
+    private func isNameStart(_ s: Unicode.Scalar) -> Bool {
+        let v = s.value
+        if v < 128 { return (v >= 65 && v <= 90) || (v >= 97 && v <= 122) || v == 95 }
+        return s.properties.isAlphabetic
+    }
+
+    private func isOperator(_ s: Unicode.Scalar) -> Bool {
+        switch s {
+        case "+", "-", "/", "*", "%", "~", "[", "]", "(", ")", "{", "}", ">", "<", "=", ".", ":", "|", ",", ";": return true
+        default: return false
+        }
+    }
 
     /// Digits with single underscores between them, starting at `k`; returns the end index.
     private func digitRun(at k: Int, allowed: (Unicode.Scalar) -> Bool) -> Int {
@@ -305,7 +318,7 @@ struct Lexer {
         return e
     }
 
-    private mutating func lexNumber(at k: Int) throws -> Int {
+    private func lexNumber(at k: Int) throws -> Int {
         let start = pos(k)
         if src[k] == "0", let p = at(k + 1), "bBoOxX".unicodeScalars.contains(p) {
             let radix = (p == "b" || p == "B") ? 2 : (p == "o" || p == "O") ? 8 : 16
@@ -345,7 +358,7 @@ struct Lexer {
         return e
     }
 
-    private mutating func lexString(at k: Int, quote: Unicode.Scalar) throws -> Int {
+    private func lexString(at k: Int, quote: Unicode.Scalar) throws -> Int {
         var j = k + 1
         var out = String.UnicodeScalarView()
         while true {

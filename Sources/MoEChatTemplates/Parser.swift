@@ -1,5 +1,5 @@
 /// Builds statement and expression trees from tokens, following jinja2's grammar and precedence.
-struct Parser {
+final class Parser {
     private let tokens: [Token]
     private var index = 0
     private var depth = 0
@@ -8,7 +8,7 @@ struct Parser {
 
     /// Parses a whole template.
     static func parse(_ tokens: [Token]) throws -> [Node] {
-        var parser = Parser(tokens: tokens)
+        let parser = Parser(tokens: tokens)
         let body = try parser.subparse(endTags: [])
         guard case .eof = parser.current.kind else { throw parser.fail("unexpected end tag", at: parser.current) }
         return body
@@ -18,7 +18,7 @@ struct Parser {
 
     private var current: Token { tokens[min(index, tokens.count - 1)] }
     private func peek(_ offset: Int = 1) -> Token { tokens[min(index + offset, tokens.count - 1)] }
-    private mutating func advance() { if index < tokens.count - 1 { index += 1 } }
+    private func advance() { if index < tokens.count - 1 { index += 1 } }
 
     private func fail(_ message: String, at token: Token) -> ChatTemplateError {
         .syntax(message: message, line: token.pos.line, column: token.pos.column)
@@ -50,12 +50,12 @@ struct Parser {
         return false
     }
 
-    private mutating func expectOp(_ op: String) throws {
+    private func expectOp(_ op: String) throws {
         guard isOp(op) else { throw fail("expected '\(op)', got \(describe(current))", at: current) }
         advance()
     }
 
-    private mutating func expectName(_ name: String? = nil) throws -> String {
+    private func expectName(_ name: String? = nil) throws -> String {
         guard case .name(let n) = current.kind, name == nil || n == name else {
             throw fail("expected \(name.map { "'\($0)'" } ?? "a name"), got \(describe(current))", at: current)
         }
@@ -63,24 +63,24 @@ struct Parser {
         return n
     }
 
-    private mutating func expectBlockEnd() throws {
+    private func expectBlockEnd() throws {
         guard case .blockEnd = current.kind else {
             throw fail("expected end of statement block, got \(describe(current))", at: current)
         }
         advance()
     }
 
-    private mutating func nested<T>(_ body: (inout Parser) throws -> T) throws -> T {
+    private func nested<T>(_ body: (Parser) throws -> T) throws -> T {
         depth += 1
         defer { depth -= 1 }
         guard depth < Self.maxDepth else { throw fail("template nested too deeply", at: current) }
-        return try body(&self)
+        return try body(self)
     }
 
     // MARK: statements
 
     /// Parses nodes until a `{% name %}` whose name is in `endTags`; leaves the stream on that name.
-    private mutating func subparse(endTags: Set<String>) throws -> [Node] {
+    private func subparse(endTags: Set<String>) throws -> [Node] {
         var body: [Node] = []
         while true {
             let token = current
@@ -112,7 +112,7 @@ struct Parser {
         }
     }
 
-    private mutating func parseStatement() throws -> Node {
+    private func parseStatement() throws -> Node {
         let token = current
         guard case .name(let keyword) = token.kind else { throw fail("tag name expected", at: token) }
         switch keyword {
@@ -136,7 +136,7 @@ struct Parser {
         }
     }
 
-    private mutating func parseIf() throws -> Node {
+    private func parseIf() throws -> Node {
         advance()
         var branches: [(Expr, [Node])] = []
         var condition = try parseTuple(withCondition: false)
@@ -161,7 +161,7 @@ struct Parser {
         }
     }
 
-    private mutating func parseFor() throws -> Node {
+    private func parseFor() throws -> Node {
         let start = current
         advance()
         let target = try parseAssignTarget(allowNamespace: false, endNames: ["in"])
@@ -187,7 +187,7 @@ struct Parser {
         return .forLoop(target: target, iterable: iterable, condition: condition, body: body, otherwise: otherwise, pos: start.pos)
     }
 
-    private mutating func parseSet() throws -> Node {
+    private func parseSet() throws -> Node {
         let start = current
         advance()
         let target = try parseAssignTarget(allowNamespace: true, endNames: [])
@@ -205,7 +205,7 @@ struct Parser {
         return .setBlock(target, body: body, filters: filters, pos: start.pos)
     }
 
-    private mutating func parseFilterChain() throws -> [(String, Arguments, SourcePos)] {
+    private func parseFilterChain() throws -> [(String, Arguments, SourcePos)] {
         var filters: [(String, Arguments, SourcePos)] = []
         while isOp("|") {
             advance()
@@ -214,7 +214,7 @@ struct Parser {
         return filters
     }
 
-    private mutating func parseFilterName() throws -> (String, Arguments, SourcePos) {
+    private func parseFilterName() throws -> (String, Arguments, SourcePos) {
         let token = current
         var name = try expectName()
         while isOp(".") {
@@ -226,7 +226,7 @@ struct Parser {
         return (name, args, token.pos)
     }
 
-    private mutating func parseMacroParameters() throws -> [MacroParameter] {
+    private func parseMacroParameters() throws -> [MacroParameter] {
         var parameters: [MacroParameter] = []
         try expectOp("(")
         while !isOp(")") {
@@ -246,7 +246,7 @@ struct Parser {
         return parameters
     }
 
-    private mutating func parseMacro() throws -> Node {
+    private func parseMacro() throws -> Node {
         advance()
         let name = try expectName()
         let parameters = try parseMacroParameters()
@@ -260,7 +260,7 @@ struct Parser {
         return .macro(name: name, parameters: parameters, body: body)
     }
 
-    private mutating func parseCallBlock() throws -> Node {
+    private func parseCallBlock() throws -> Node {
         advance()
         let parameters = isOp("(") ? try parseMacroParameters() : []
         let call = try parseExpression()
@@ -272,7 +272,7 @@ struct Parser {
         return .callBlock(call: call, parameters: parameters, body: body)
     }
 
-    private mutating func parseFilterBlock() throws -> Node {
+    private func parseFilterBlock() throws -> Node {
         advance()
         var filters = [try parseFilterName()]
         filters += try parseFilterChain()
@@ -283,7 +283,7 @@ struct Parser {
         return .filterBlock(filters: filters, body: body)
     }
 
-    private mutating func parseWith() throws -> Node {
+    private func parseWith() throws -> Node {
         let start = current
         advance()
         var assignments: [(Target, Expr)] = []
@@ -302,7 +302,7 @@ struct Parser {
 
     /// transformers' `{% generation %}` tag (assistant-token tracking): renders its body in a
     /// new scope, as jinja2's call block does.
-    private mutating func parseGeneration() throws -> Node {
+    private func parseGeneration() throws -> Node {
         let start = current
         advance()
         try expectBlockEnd()
@@ -312,7 +312,7 @@ struct Parser {
         return .with(assignments: [], body: body, pos: start.pos)
     }
 
-    private mutating func parseAssignTarget(allowNamespace: Bool, endNames: Set<String>) throws -> Target {
+    private func parseAssignTarget(allowNamespace: Bool, endNames: Set<String>) throws -> Target {
         if allowNamespace, case .name(let n) = current.kind, isOp(".", peek()) {
             let token = current
             advance()
@@ -349,7 +349,7 @@ struct Parser {
 
     // MARK: expressions
 
-    private mutating func parseTuple(withCondition: Bool, endNames: Set<String> = []) throws -> Expr {
+    private func parseTuple(withCondition: Bool, endNames: Set<String> = []) throws -> Expr {
         let start = current
         var items: [Expr] = []
         var sawComma = false
@@ -376,7 +376,7 @@ struct Parser {
         return Expr(.tuple(items), start.pos)
     }
 
-    private mutating func parseExpression() throws -> Expr {
+    private func parseExpression() throws -> Expr {
         try nested { p in
             var expr = try p.parseOr()
             while p.isName("if") {
@@ -394,7 +394,7 @@ struct Parser {
         }
     }
 
-    private mutating func parseOr() throws -> Expr {
+    private func parseOr() throws -> Expr {
         var left = try parseAnd()
         while isName("or") {
             let token = current
@@ -404,7 +404,7 @@ struct Parser {
         return left
     }
 
-    private mutating func parseAnd() throws -> Expr {
+    private func parseAnd() throws -> Expr {
         var left = try parseNot()
         while isName("and") {
             let token = current
@@ -414,7 +414,7 @@ struct Parser {
         return left
     }
 
-    private mutating func parseNot() throws -> Expr {
+    private func parseNot() throws -> Expr {
         if isName("not") {
             let token = current
             advance()
@@ -424,7 +424,7 @@ struct Parser {
         return try parseCompare()
     }
 
-    private mutating func parseCompare() throws -> Expr {
+    private func parseCompare() throws -> Expr {
         let left = try parseMath1()
         var ops: [(String, Expr)] = []
         while true {
@@ -445,7 +445,7 @@ struct Parser {
         return ops.isEmpty ? left : Expr(.compare(left, ops), left.pos)
     }
 
-    private mutating func parseMath1() throws -> Expr {
+    private func parseMath1() throws -> Expr {
         var left = try parseConcat()
         while case .op(let o) = current.kind, o == "+" || o == "-" {
             let token = current
@@ -455,7 +455,7 @@ struct Parser {
         return left
     }
 
-    private mutating func parseConcat() throws -> Expr {
+    private func parseConcat() throws -> Expr {
         var left = try parseMath2()
         while isOp("~") {
             let token = current
@@ -465,7 +465,7 @@ struct Parser {
         return left
     }
 
-    private mutating func parseMath2() throws -> Expr {
+    private func parseMath2() throws -> Expr {
         var left = try parsePow()
         while case .op(let o) = current.kind, ["*", "/", "//", "%"].contains(o) {
             let token = current
@@ -475,7 +475,7 @@ struct Parser {
         return left
     }
 
-    private mutating func parsePow() throws -> Expr {
+    private func parsePow() throws -> Expr {
         var left = try parseUnary(withFilter: true)
         while isOp("**") {
             let token = current
@@ -485,7 +485,7 @@ struct Parser {
         return left
     }
 
-    private mutating func parseUnary(withFilter: Bool) throws -> Expr {
+    private func parseUnary(withFilter: Bool) throws -> Expr {
         try nested { p in
             let token = p.current
             var node: Expr
@@ -501,7 +501,7 @@ struct Parser {
         }
     }
 
-    private mutating func parsePrimary() throws -> Expr {
+    private func parsePrimary() throws -> Expr {
         let token = current
         switch token.kind {
         case .name(let n):
@@ -562,7 +562,7 @@ struct Parser {
         }
     }
 
-    private mutating func parseTupleInParentheses() throws -> Expr {
+    private func parseTupleInParentheses() throws -> Expr {
         let start = current
         var items = [try parseExpression()]
         var sawComma = false
@@ -575,7 +575,7 @@ struct Parser {
         return sawComma ? Expr(.tuple(items), start.pos) : items[0]
     }
 
-    private mutating func parsePostfix(_ start: Expr) throws -> Expr {
+    private func parsePostfix(_ start: Expr) throws -> Expr {
         var node = start
         while true {
             let token = current
@@ -602,7 +602,7 @@ struct Parser {
         }
     }
 
-    private mutating func parseSubscript(_ target: Expr, _ token: Token) throws -> Expr {
+    private func parseSubscript(_ target: Expr, _ token: Token) throws -> Expr {
         var parts: [Expr?] = [nil, nil, nil]
         var part = 0
         var isSlice = false
@@ -634,7 +634,7 @@ struct Parser {
         return Expr(.item(target, index), token.pos)
     }
 
-    private mutating func parseCallArguments() throws -> Arguments {
+    private func parseCallArguments() throws -> Arguments {
         try expectOp("(")
         var args = Arguments()
         while !isOp(")") {
@@ -654,7 +654,7 @@ struct Parser {
         return args
     }
 
-    private mutating func parseFilterExpression(_ start: Expr) throws -> Expr {
+    private func parseFilterExpression(_ start: Expr) throws -> Expr {
         var node = start
         while true {
             let token = current
