@@ -16,6 +16,7 @@ tests pass the same date. Run: python3 scripts/make_template_fixtures.py
 import datetime as _datetime
 import json
 import os
+import random
 
 import jinja2
 import transformers
@@ -349,6 +350,27 @@ UNIT_CASES = [
 ]
 
 
+def random_conversations(count, seed):
+    """Seeded random conversations: role orders that templates accept and ones they reject."""
+    rng = random.Random(seed)
+    contents = ["Hi", "", " spaced ", "multi\nline\n", WEIRD, "<think>\nhmm\n</think>\n\nanswer", "ends with newline\n",
+                "tab\tand \\ backslash", "日本語のテキスト", "{{ 1 + 1 }}", "<tool_response>x</tool_response>"]
+    conversations = []
+    for n in range(count):
+        messages = []
+        if rng.random() < 0.5:
+            messages.append({"role": "system", "content": rng.choice(contents)})
+        for k in range(rng.randint(1, 6)):
+            alternate = "user" if k % 2 == 0 else "assistant"
+            role = alternate if rng.random() < 0.85 else rng.choice(["user", "assistant", "tool", "system"])
+            messages.append({"role": role, "content": rng.choice(contents)})
+        extra = {}
+        if rng.random() < 0.3:
+            extra["enable_thinking"] = rng.random() < 0.5
+        conversations.append((f"random-{n}", messages, extra))
+    return conversations
+
+
 def render_conversation(template, tokens, messages, add_generation_prompt, extra):
     try:
         rendered, _ = ctu.render_jinja_template(
@@ -383,7 +405,7 @@ def main():
         with open(os.path.join(ROOT, name + ".jinja"), encoding="utf-8") as f:
             template = f.read()
         tokens = TOKENS.get(name, {})
-        for case, messages, extra in CONVERSATIONS:
+        for case, messages, extra in CONVERSATIONS + random_conversations(12, seed=len(name)):
             for agp in (True, False):
                 entry = {"template": name, "case": case, "add_generation_prompt": agp, **tokens,
                          "extra": extra, "messages": messages}

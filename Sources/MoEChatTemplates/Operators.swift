@@ -57,10 +57,13 @@ enum Operators {
         }
     }
 
+    /// The int a sequence may be repeated by (`bool` counts as int), or nil.
     static func repeatCount(_ v: Value) -> Int? {
-        if case .bool = v { return v.number.flatMap { if case .int(let i) = $0 { return i } else { return nil } } }
-        if case .int(let i) = v { return i }
-        return nil
+        switch v {
+        case .bool(let b): return b ? 1 : 0
+        case .int(let i): return i
+        default: return nil
+        }
     }
 
     static let maxRepeatedLength = 10_000_000
@@ -87,8 +90,10 @@ enum Operators {
         if let n = repeatCount(b), let r = try repeated(a, n) { return r }
         if let n = repeatCount(a), let r = try repeated(b, n) { return r }
         switch (a, b) {
-        case (.string, _), (_, .string), (.list, _), (_, .list):
-            throw EvalError(message: "can't multiply sequence by non-int of type '\(repeatCount(a) == nil && a.number != nil ? a.typeName : b.typeName)'")
+        case (.string, _), (.list, _), (.tuple, _):
+            throw EvalError(message: "can't multiply sequence by non-int of type '\(b.typeName)'")
+        case (_, .string), (_, .list), (_, .tuple):
+            throw EvalError(message: "can't multiply sequence by non-int of type '\(a.typeName)'")
         default: return try arithmetic("*", a, b, { $0.multipliedReportingOverflow(by: $1) }, { $0 * $1 })
         }
     }
