@@ -136,8 +136,8 @@ enum Methods {
             return .string(try PercentFormat.braceFormat(s, positional: positional, keyword: keyword))
         case "join":
             let items = try Operators.iterate(arg(0, "iterable") ?? .list([]))
-            return .string(try items.map { item -> String in
-                guard case .string(let x) = item else { throw EvalError(message: "sequence item: expected str instance, \(item.typeName) found") }
+            return .string(try items.enumerated().map { k, item -> String in
+                guard case .string(let x) = item else { throw EvalError(message: "sequence item \(k): expected str instance, \(item.typeName) found") }
                 return x
             }.joined(separator: s))
         case "isdigit", "isdecimal", "isnumeric":
