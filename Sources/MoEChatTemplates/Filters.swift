@@ -42,13 +42,20 @@ enum Filters {
             if let attribute = a(1, "attribute") { items = try items.map { try lookupPath($0, attribute) } }
             return .string(items.map(PythonText.str).joined(separator: PythonText.str(a(0, "d") ?? .string(""))))
         case "first":
+            if case .iterator(let it) = v { return it.next() ?? .undefined(hint: "No first item, sequence was empty.") }
             return try Operators.iterate(v).first ?? .undefined(hint: "No first item, sequence was empty.")
         case "last":
+            if case .iterator(let it) = v { throw EvalError(message: "'\(it.typeName)' object is not reversible") }
             return try Operators.iterate(v).last ?? .undefined(hint: "No last item, sequence was empty.")
         case "list": return .list(try Operators.iterate(v))
         case "reverse":
-            if case .string(let s) = v { return .string(String(scalars: s.scalars.reversed())) }
-            return .list(try Operators.iterate(v).reversed())
+            switch v {
+            case .string(let s): return .string(String(scalars: s.scalars.reversed()))
+            case .list(let items): return .iterator(IteratorState(items.reversed(), typeName: "list_reverseiterator"))
+            case .tuple(let items): return .iterator(IteratorState(items.reversed(), typeName: "reversed"))
+            case .dict(let d): return .iterator(IteratorState(d.keys.reversed(), typeName: "dict_reversekeyiterator"))
+            default: return .list(try Operators.iterate(v).reversed())
+            }
         case "int": return try toInt(v, a)
         case "float": return try toFloat(v, a)
         case "abs":
@@ -63,7 +70,7 @@ enum Filters {
         case "items":
             if case .undefined = v { return .list([]) }
             guard case .dict(let d) = v else { throw EvalError(message: "Can only get item pairs from a mapping.") }
-            return .list(d.entries.map { .tuple([$0.key, $0.value]) })
+            return .iterator(IteratorState(d.entries.map { .tuple([$0.key, $0.value]) }, typeName: "dict_itemiterator"))
         case "dictsort": return try dictsort(v, a)
         case "sort": return try sort(v, a)
         case "unique": return try unique(v, a)
@@ -322,18 +329,18 @@ enum Filters {
         let items = try Operators.iterate(v)
         if let attribute = a.keyword.first(where: { $0.0 == "attribute" })?.1 {
             let fallback = a.keyword.first { $0.0 == "default" }?.1
-            return .list(try items.map { item in
+            return generator(try items.map { item in
                 let x = try lookupPath(item, attribute)
                 if x.isUndefined, let fallback { return fallback }
                 return x
             })
         }
         guard case .string(let filter)? = a.positional.first else {
-            if a.positional.isEmpty { return .list(items) }
+            if a.positional.isEmpty { return generator(items) }
             throw EvalError(message: "map() filter name must be a string")
         }
         let rest = Array(a.positional.dropFirst())
-        return .list(try items.map { try apply(filter, $0, rest, a.keyword, renderer) })
+        return generator(try items.map { try apply(filter, $0, rest, a.keyword, renderer) })
     }
 
     static func select(_ v: Value, _ a: Args, byAttribute: Bool, keep: Bool, _ renderer: Renderer) throws -> Value {
@@ -354,8 +361,11 @@ enum Filters {
             let passed = try test.map { try TestFunctions.apply($0, subject, args, a.keyword) } ?? subject.truthy
             if passed == keep { out.append(item) }
         }
-        return .list(out)
+        return generator(out)
     }
+
+    /// The generator object jinja2's `map`/`select` family returns (evaluated eagerly here).
+    static func generator(_ items: [Value]) -> Value { .iterator(IteratorState(items, typeName: "generator")) }
 
     static func indent(_ v: Value, _ a: Args) throws -> Value {
         let width = a(0, "width") ?? .int(4)

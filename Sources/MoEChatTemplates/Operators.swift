@@ -166,6 +166,7 @@ enum Operators {
             return x.entries.allSatisfy { entry in y[entry.key].map { equals($0, entry.value) } ?? false }
         case (.namespace(let x), .namespace(let y)): return x === y
         case (.loop(let x), .loop(let y)): return x === y
+        case (.iterator(let x), .iterator(let y)): return x === y
         default:
             switch (a.number, b.number) {
             case (.int(let x)?, .int(let y)?): return x == y
@@ -237,6 +238,11 @@ enum Operators {
             }
             return d.contains(item)
         case .undefined: return false
+        case .iterator(let it):
+            while let x = it.next() {
+                if equals(x, item) { return true }
+            }
+            return false
         default: throw EvalError(message: "argument of type '\(container.typeName)' is not iterable")
         }
     }
@@ -248,6 +254,7 @@ enum Operators {
         case .dict(let d): return d.keys
         case .string(let s): return s.unicodeScalars.map { .string(String($0)) }
         case .undefined: return []
+        case .iterator(let it): return it.drain()
         default: throw EvalError(message: "'\(value.typeName)' object is not iterable")
         }
     }

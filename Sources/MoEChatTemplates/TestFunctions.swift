@@ -21,7 +21,7 @@ enum TestFunctions {
         case "float": if case .double = v { return true } else { return false }
         case "iterable":
             switch v {
-            case .list, .tuple, .dict, .string, .undefined: return true
+            case .list, .tuple, .dict, .string, .undefined, .iterator: return true
             default: return false
             }
         case "sequence":

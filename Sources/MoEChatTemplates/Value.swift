@@ -16,6 +16,9 @@ enum Value {
     case loop(LoopState)
     /// A macro, global function or bound method.
     case callable(Callable)
+    /// A one-shot Python iterator (the generator `select`/`map` return, `items`, `reverse`):
+    /// always truthy, no `len()`, empty once consumed.
+    case iterator(IteratorState)
 
     static func undefinedName(_ name: String) -> Value { .undefined(hint: "'\(name)' is undefined") }
 
@@ -34,6 +37,7 @@ enum Value {
         case .namespace: return "Namespace"
         case .loop: return "LoopContext"
         case .callable(let c): return c.typeName
+        case .iterator(let it): return it.typeName
         }
     }
 
@@ -52,7 +56,7 @@ enum Value {
         case .string(let s): return !s.isEmpty
         case .list(let a), .tuple(let a): return !a.isEmpty
         case .dict(let d): return d.count > 0
-        case .namespace, .loop, .callable: return true
+        case .namespace, .loop, .callable, .iterator: return true
         }
     }
 
@@ -155,6 +159,31 @@ struct Dict {
     func contains(_ key: Value) -> Bool {
         guard let h = HashKey(key) else { return false }
         return positions[h] != nil
+    }
+}
+
+/// A Python iterator over precomputed items, consumed from a cursor.
+final class IteratorState {
+    let items: [Value]
+    let typeName: String
+    private var cursor = 0
+
+    init(_ items: [Value], typeName: String) {
+        self.items = items
+        self.typeName = typeName
+    }
+
+    /// The items not yet consumed; consumes them all.
+    func drain() -> [Value] {
+        defer { cursor = items.count }
+        return Array(items[cursor...])
+    }
+
+    /// The next item, consuming it.
+    func next() -> Value? {
+        guard cursor < items.count else { return nil }
+        defer { cursor += 1 }
+        return items[cursor]
     }
 }
 
