@@ -356,6 +356,18 @@ UNIT_CASES = [
     ("err-none-iter", "{% for x in none %}{% endfor %}", {}),
     ("err-compare-types", "{{ 1 < 'a' }}", {}),
     ("err-unknown-filter", "{{ 1 | nosuchfilter }}", {}),
+    ("err-unknown-filter-in-if", "{% if true %}{{ 1 | nosuchfilter }}{% endif %}", {}),
+    ("unknown-filter-in-untaken-if", "{% if false %}{{ 1 | nosuchfilter }}{% elif x is nosuchtest %}{% else %}ok{% endif %}{{ 2 if true else 3 | nosuch }}", {}),
+    ("err-unknown-filter-in-for-in-if", "{% if false %}{% for x in [] %}{{ x | nosuch }}{% endfor %}{% endif %}", {}),
+    ("err-unknown-filter-in-macro-in-if", "{% if false %}{% macro m() %}{{ 1 | nosuch }}{% endmacro %}{% endif %}", {}),
+    ("unknown-filter-in-conditional-then", "{{ 1 | nosuch if false else 2 }}|{{ 3 if true else 4 | nosuch }}", {}),
+    ("err-unknown-filter-beside-conditional", "{{ (1 | nosuch) ~ (2 if true else 3) }}", {}),
+    ("markup-add-escapes", "{{ 'a<' | safe + '<b>' }}|{{ '<i>' + 'x&' | safe }}|{{ ('q' | e) + '\"' }}|{{ '<' | e | e }}|{{ '<' | forceescape | forceescape }}", {}),
+    ("markup-concat-and-filters", "{{ '<' | safe ~ '<' }}|{{ ('<a>' | safe) | upper + '<' }}|{{ (' <x> ' | safe) | trim + '>' }}|{{ ('<' | safe) | string + '<' }}|{{ ['<' | safe, '>'] | join }}|{{ ('a' | safe) * 2 + '&' }}", {}),
+    ("markup-tests-and-repr", "{{ 'x' | safe is string }} {{ 'x' | safe is escaped }} {{ 'x' is escaped }} {{ ['<' | safe] }} {{ ('a' | safe) == 'a' }} {{ 'a' in ('cat' | safe) }} {{ ('<>' | safe) | length }}", {}),
+    ("markup-methods", "{{ ('a,b' | safe).split(',')[0] + '<' }}|{{ ('abc' | safe).upper() + '&' }}|{{ ('abc' | safe)[0] + '<' }}|{{ ('abc' | safe)[1:] + '<' }}|{{ ('%s!' | safe) % '<' }}|{{ ('abc' | safe).startswith('a') }}", {}),
+    ("markup-tojson", "{{ '<\"' | safe | tojson }} {{ {'k': '<' | safe} | tojson }}", {}),
+    ("select-on-none", "{{ none | selectattr('x') | list }} {{ none | map('upper') | list }} {{ 0 | reject | list }} {{ '' | select | list }}", {}),
     ("err-unknown-test", "{{ 1 is nosuchtest }}", {}),
     ("err-unpack", "{% for a, b in [(1, 2, 3)] %}{% endfor %}", {}),
     ("err-non-namespace-set", "{% set d = {} %}{% set d.x = 1 %}", {}),
@@ -420,24 +432,26 @@ def render_unit(template, context):
         return {"error": str(e), "error_type": type(e).__name__}
 
 
-def main():
-    names = sorted(f[:-6] for f in os.listdir(ROOT) if f.endswith(".jinja"))
-    conversations = []
+CORPUS_CASES = ["basic", "multi-turn", "unusual-characters", "tool-call", "no-thinking", "reasoning-content"]
+
+
+def render_folder(folder, cases, tokens_for):
+    names = sorted(f[:-6] for f in os.listdir(folder) if f.endswith(".jinja"))
+    entries = []
     for name in names:
-        with open(os.path.join(ROOT, name + ".jinja"), encoding="utf-8") as f:
+        with open(os.path.join(folder, name + ".jinja"), encoding="utf-8") as f:
             template = f.read()
-        tokens = TOKENS.get(name, {})
-        for case, messages, extra in CONVERSATIONS + random_conversations(12, seed=len(name)):
-            for agp in (True, False):
+        tokens = tokens_for(name)
+        for case, messages, extra, agp_values in cases(name):
+            for agp in agp_values:
                 entry = {"template": name, "case": case, "add_generation_prompt": agp, **tokens,
                          "extra": extra, "messages": messages}
                 entry.update(render_conversation(template, tokens, messages, agp, extra))
-                conversations.append(entry)
-    units = []
-    for name, template, context in UNIT_CASES:
-        entry = {"name": name, "template": template, "context": context}
-        entry.update(render_unit(template, context))
-        units.append(entry)
+                entries.append(entry)
+    return entries
+
+
+def write(path, conversations, units):
     out = {
         "generator": "scripts/make_template_fixtures.py",
         "versions": {"transformers": transformers.__version__, "jinja2": jinja2.__version__},
@@ -445,12 +459,34 @@ def main():
         "conversations": conversations,
         "units": units,
     }
-    with open(os.path.join(ROOT, "expected.json"), "w", encoding="utf-8") as f:
+    with open(path, "w", encoding="utf-8") as f:
         json.dump(out, f, ensure_ascii=False, indent=1)
         f.write("\n")
     errors = sum("error" in c for c in conversations)
-    print(f"{len(conversations)} conversation renders ({errors} raise), {len(units)} unit cases "
+    print(f"{path}: {len(conversations)} conversation renders ({errors} raise), {len(units)} unit cases "
           f"({sum('error' in u for u in units)} raise)")
+
+
+def main():
+    conversations = render_folder(
+        ROOT,
+        lambda name: [(c, m, e, (True, False)) for c, m, e in CONVERSATIONS + random_conversations(12, seed=len(name))],
+        lambda name: TOKENS.get(name, {}))
+    units = []
+    for name, template, context in UNIT_CASES:
+        entry = {"name": name, "template": template, "context": context}
+        entry.update(render_unit(template, context))
+        units.append(entry)
+    write(os.path.join(ROOT, "expected.json"), conversations, units)
+
+    # The llama.cpp corpus: fewer conversations per template, one random each.
+    chosen = [c for c in CONVERSATIONS if c[0] in CORPUS_CASES]
+    corpus = render_folder(
+        os.path.join(ROOT, "llama.cpp"),
+        lambda name: [(c, m, e, (True,) if c != "basic" else (True, False)) for c, m, e in chosen]
+        + [(c, m, e, (True,)) for c, m, e in random_conversations(1, seed=name)],
+        lambda name: {"bos_token": "<s>", "eos_token": "</s>"})
+    write(os.path.join(ROOT, "llama.cpp", "expected.json"), corpus, [])
 
 
 if __name__ == "__main__":

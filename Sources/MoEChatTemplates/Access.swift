@@ -28,7 +28,8 @@ enum Access {
     }
 
     static func method(_ v: Value, _ name: String) -> Value? {
-        if safeMethods[v.typeName]?.contains(name) == true { return .callable(.method(v, name)) }
+        let type = v.typeName == "Markup" ? "str" : v.typeName
+        if safeMethods[type]?.contains(name) == true { return .callable(.method(v, name)) }
         if unsafeMethods[v.typeName]?.contains(name) == true {
             return .undefined(hint: "access to attribute '\(name)' of '\(v.typeName)' object is unsafe.")
         }
@@ -63,11 +64,14 @@ enum Access {
             if case .double = key { break }
             let k = i < 0 ? i + items.count : i
             if k >= 0, k < items.count { return items[k] }
-        case (.string(let s), .int(let i)?):
+        case (.string(let s), .int(let i)?), (.markup(let s), .int(let i)?):
             if case .double = key { break }
             let scalars = s.scalars
             let k = i < 0 ? i + scalars.count : i
-            if k >= 0, k < scalars.count { return .string(String(scalars[k])) }
+            if k >= 0, k < scalars.count {
+                if case .markup = v { return .markup(String(scalars[k])) }
+                return .string(String(scalars[k]))
+            }
         case (.dict(let d), _):
             if let x = d[key] { return x }
         default: break
@@ -116,6 +120,9 @@ enum Access {
         case .string(let s):
             let scalars = s.scalars
             return .string(String(scalars: try indices(scalars.count).map { scalars[$0] }))
+        case .markup(let s):
+            let scalars = s.scalars
+            return .markup(String(scalars: try indices(scalars.count).map { scalars[$0] }))
         default:
             return .undefined(hint: "\(objectDescription(v)) has no element slice")
         }

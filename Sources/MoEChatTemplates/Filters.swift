@@ -23,14 +23,15 @@ enum Filters {
             let useDefault = v.isUndefined || ((a(1, "boolean")?.truthy ?? false) && !v.truthy)
             return useDefault ? (a(0, "default_value") ?? .string("")) : v
         case "length", "count": return .int(try Operators.length(v))
-        case "string": return .string(PythonText.str(v))
-        case "safe": return v
-        case "e", "escape", "forceescape": return .string(escapeHTML(PythonText.str(v)))
+        case "string": return v.text == nil ? .string(PythonText.str(v)) : v
+        case "safe": if case .markup = v { return v } else { return .markup(PythonText.str(v)) }
+        case "e", "escape": if case .markup = v { return v } else { return .markup(escapeHTML(PythonText.str(v))) }
+        case "forceescape": return .markup(escapeHTML(PythonText.str(v)))
         case "trim":
-            return .string(PythonText.str(v).pyStrip(try Methods.string(a(0, "chars"), "strip")))
-        case "upper": return .string(PythonText.str(v).pyUpper)
-        case "lower": return .string(PythonText.str(v).pyLower)
-        case "capitalize": return .string(PythonText.str(v).pyCapitalize)
+            return keepingMarkup(v, PythonText.str(v).pyStrip(try Methods.string(a(0, "chars"), "strip")))
+        case "upper": return keepingMarkup(v, PythonText.str(v).pyUpper)
+        case "lower": return keepingMarkup(v, PythonText.str(v).pyLower)
+        case "capitalize": return keepingMarkup(v, PythonText.str(v).pyCapitalize)
         case "title": return .string(title(PythonText.str(v)))
         case "replace":
             let s = PythonText.str(v)
@@ -98,8 +99,14 @@ enum Filters {
             return try Methods.stringMethod(PythonText.str(v), "center", [a(0, "width") ?? .int(80)], [])
         case "truncate": return try truncate(v, a)
         default:
-            throw EvalError(message: "No filter named '\(name)'.")
+            throw EvalError(message: "No filter named '\(name)' found.")
         }
+    }
+
+    /// `result` as `Markup` if `input` was (jinja2's `soft_str` keeps Markup through these filters).
+    static func keepingMarkup(_ input: Value, _ result: String) -> Value {
+        if case .markup = input { return .markup(result) }
+        return .string(result)
     }
 
     static func isWordCharacter(_ c: Unicode.Scalar) -> Bool {
@@ -326,6 +333,7 @@ enum Filters {
     }
 
     static func map(_ v: Value, _ a: Args, _ renderer: Renderer) throws -> Value {
+        guard v.truthy else { return generator([]) }
         let items = try Operators.iterate(v)
         if let attribute = a.keyword.first(where: { $0.0 == "attribute" })?.1 {
             let fallback = a.keyword.first { $0.0 == "default" }?.1
@@ -344,6 +352,7 @@ enum Filters {
     }
 
     static func select(_ v: Value, _ a: Args, byAttribute: Bool, keep: Bool, _ renderer: Renderer) throws -> Value {
+        guard v.truthy else { return generator([]) }
         var args = a.positional
         var attribute: Value?
         if byAttribute {

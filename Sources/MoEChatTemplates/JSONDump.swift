@@ -29,7 +29,7 @@ struct JSONDump {
         case .bool(let b): out += b ? "true" : "false"
         case .int(let i): out += String(i)
         case .double(let d): out += Self.float(d)
-        case .string(let s): out += quote(s)
+        case .string(let s), .markup(let s): out += quote(s)
         case .list(let items), .tuple(let items):
             if items.isEmpty {
                 out += "[]"
@@ -82,7 +82,7 @@ struct JSONDump {
 
     private func keyString(_ key: Value) throws -> String {
         switch key {
-        case .string(let s): return s
+        case .string(let s), .markup(let s): return s
         case .bool(let b): return b ? "true" : "false"
         case .none: return "null"
         case .int(let i): return String(i)

@@ -26,6 +26,7 @@ enum Methods {
     static func call(_ receiver: Value, _ name: String, _ positional: [Value], _ keyword: [(String, Value)]) throws -> Value {
         switch receiver {
         case .string(let s): return try stringMethod(s, name, positional, keyword)
+        case .markup(let s): return markupResult(name, try stringMethod(s, name, positional, keyword))
         case .dict(let d): return try dictMethod(d, name, positional, keyword)
         case .list(let items), .tuple(let items):
             switch name {
@@ -39,6 +40,22 @@ enum Methods {
             default: return receiver
             }
         default: throw EvalError(message: "'\(receiver.typeName)' object has no attribute '\(name)'")
+        }
+    }
+
+    /// markupsafe wraps these `str` methods so their results stay `Markup`.
+    static let markupPreserving: Set<String> = [
+        "capitalize", "title", "lower", "upper", "replace", "ljust", "rjust", "lstrip", "rstrip", "center", "strip",
+        "swapcase", "zfill", "split", "rsplit", "splitlines", "partition", "rpartition", "format", "join",
+    ]
+
+    static func markupResult(_ name: String, _ result: Value) -> Value {
+        guard markupPreserving.contains(name) else { return result }
+        switch result {
+        case .string(let s): return .markup(s)
+        case .list(let items): return .list(items.map { $0.text.map(Value.markup) ?? $0 })
+        case .tuple(let items): return .tuple(items.map { $0.text.map(Value.markup) ?? $0 })
+        default: return result
         }
     }
 

@@ -48,6 +48,9 @@ enum Operators {
     static func add(_ a: Value, _ b: Value) throws -> Value {
         switch (a, b) {
         case (.string(let x), .string(let y)): return .string(x + y)
+        case (.markup(let x), .string(let y)): return .markup(x + Filters.escapeHTML(y))
+        case (.markup(let x), .markup(let y)): return .markup(x + y)
+        case (.string(let x), .markup(let y)): return .markup(Filters.escapeHTML(x) + y)
         case (.list(let x), .list(let y)): return .list(x + y)
         case (.tuple(let x), .tuple(let y)): return .tuple(x + y)
         case (.string, _): throw EvalError(message: "can only concatenate str (not \"\(b.typeName)\") to str")
@@ -72,10 +75,11 @@ enum Operators {
         func repeated(_ seq: Value, _ n: Int) throws -> Value? {
             let count = max(n, 0)
             switch seq {
-            case .string(let s):
+            case .string(let s), .markup(let s):
                 guard s.utf8.count.multipliedReportingOverflow(by: count).partialValue <= maxRepeatedLength else {
                     throw EvalError(message: "repeated string too long")
                 }
+                if case .markup = seq { return .markup(String(repeating: s, count: count)) }
                 return .string(String(repeating: s, count: count))
             case .list(let l), .tuple(let l):
                 guard l.count.multipliedReportingOverflow(by: count).partialValue <= maxRepeatedLength else {
@@ -90,9 +94,9 @@ enum Operators {
         if let n = repeatCount(b), let r = try repeated(a, n) { return r }
         if let n = repeatCount(a), let r = try repeated(b, n) { return r }
         switch (a, b) {
-        case (.string, _), (.list, _), (.tuple, _):
+        case (.string, _), (.markup, _), (.list, _), (.tuple, _):
             throw EvalError(message: "can't multiply sequence by non-int of type '\(b.typeName)'")
-        case (_, .string), (_, .list), (_, .tuple):
+        case (_, .string), (_, .markup), (_, .list), (_, .tuple):
             throw EvalError(message: "can't multiply sequence by non-int of type '\(a.typeName)'")
         default: return try arithmetic("*", a, b, { $0.multipliedReportingOverflow(by: $1) }, { $0 * $1 })
         }
@@ -114,6 +118,12 @@ enum Operators {
 
     static func modulo(_ a: Value, _ b: Value) throws -> Value {
         if case .string(let format) = a { return .string(try PercentFormat.format(format, b)) }
+        if case .markup(let format) = a {
+            func escaped(_ v: Value) -> Value { if case .string(let s) = v { return .markup(Filters.escapeHTML(s)) } else { return v } }
+            let args: Value
+            if case .tuple(let items) = b { args = .tuple(items.map(escaped)) } else { args = escaped(b) }
+            return .markup(try PercentFormat.format(format, args))
+        }
         switch (a.number, b.number) {
         case (.int(let x)?, .int(let y)?):
             guard y != 0 else { throw EvalError(message: "integer division or modulo by zero") }
@@ -158,7 +168,9 @@ enum Operators {
     static func equals(_ a: Value, _ b: Value) -> Bool {
         switch (a, b) {
         case (.undefined, .undefined), (.none, .none): return true
-        case (.string(let x), .string(let y)): return x.pyEquals(y)
+        case (.string(let x), .string(let y)), (.markup(let x), .markup(let y)), (.string(let x), .markup(let y)),
+            (.markup(let x), .string(let y)):
+            return x.pyEquals(y)
         case (.list(let x), .list(let y)), (.tuple(let x), .tuple(let y)):
             return x.count == y.count && zip(x, y).allSatisfy { equals($0, $1) }
         case (.dict(let x), .dict(let y)):
@@ -185,7 +197,9 @@ enum Operators {
     static func compare(_ op: String, _ a: Value, _ b: Value) throws -> Int {
         if let e = undefinedError(a) ?? undefinedError(b) { throw e }
         switch (a, b) {
-        case (.string(let x), .string(let y)): return x.pyEquals(y) ? 0 : x.pyLess(y) ? -1 : 1
+        case (.string(let x), .string(let y)), (.markup(let x), .markup(let y)), (.string(let x), .markup(let y)),
+            (.markup(let x), .string(let y)):
+            return x.pyEquals(y) ? 0 : x.pyLess(y) ? -1 : 1
         case (.list(let x), .list(let y)), (.tuple(let x), .tuple(let y)):
             for (p, q) in zip(x, y) where !equals(p, q) { return try compare(op, p, q) }
             return x.count == y.count ? 0 : x.count < y.count ? -1 : 1
@@ -224,8 +238,8 @@ enum Operators {
     /// Python `item in container`.
     static func contains(_ container: Value, _ item: Value) throws -> Bool {
         switch container {
-        case .string(let s):
-            guard case .string(let needle) = item else {
+        case .string(let s), .markup(let s):
+            guard let needle = item.text else {
                 if case .undefined(let hint) = item { throw EvalError(message: hint) }
                 throw EvalError(message: "'in <string>' requires string as left operand, not \(item.typeName)")
             }
@@ -252,7 +266,7 @@ enum Operators {
         switch value {
         case .list(let items), .tuple(let items): return items
         case .dict(let d): return d.keys
-        case .string(let s): return s.unicodeScalars.map { .string(String($0)) }
+        case .string(let s), .markup(let s): return s.unicodeScalars.map { .string(String($0)) }
         case .undefined: return []
         case .iterator(let it): return it.drain()
         default: throw EvalError(message: "'\(value.typeName)' object is not iterable")
@@ -264,7 +278,7 @@ enum Operators {
         switch value {
         case .list(let items), .tuple(let items): return items.count
         case .dict(let d): return d.count
-        case .string(let s): return s.unicodeScalars.count
+        case .string(let s), .markup(let s): return s.unicodeScalars.count
         case .undefined: return 0
         case .namespace(let ns): return ns.attributes.count
         case .loop(let l): return l.items.count

@@ -4,6 +4,20 @@ final class Parser {
     private var index = 0
     private var depth = 0
     private var loopDepth = 0
+    /// True inside `if` statements and conditional expressions, where jinja2 defers unknown
+    /// filters and tests to a runtime error (its "soft" frames); reset in loops, macros and blocks.
+    private var soft = false
+    /// Unknown filter/test errors seen outside soft frames; thrown once the enclosing node is
+    /// parsed unless a conditional expression turns out to contain them.
+    private var pendingErrors: [ChatTemplateError] = []
+
+    /// Runs `body` with `soft` set to `value`, restoring it after.
+    private func withSoft<T>(_ value: Bool, _ body: () throws -> T) rethrows -> T {
+        let saved = soft
+        soft = value
+        defer { soft = saved }
+        return try body()
+    }
     static let maxDepth = 200
 
     /// Parses a whole template.
@@ -95,11 +109,13 @@ final class Parser {
                     throw fail("expected end of print statement, got \(describe(current))", at: current)
                 }
                 advance()
+                if let error = pendingErrors.first { throw error }
                 body.append(.expression(e))
             case .blockBegin:
                 advance()
                 if case .name(let n) = current.kind, endTags.contains(n) { return body }
                 body.append(try nested { try $0.parseStatement() })
+                if let error = pendingErrors.first { throw error }
             case .eof:
                 if !endTags.isEmpty {
                     let list = endTags.sorted().map { "'\($0)'" }.joined(separator: " or ")
@@ -116,14 +132,14 @@ final class Parser {
         let token = current
         guard case .name(let keyword) = token.kind else { throw fail("tag name expected", at: token) }
         switch keyword {
-        case "if": return try parseIf()
+        case "if": return try withSoft(true) { try parseIf() }
         case "for": return try parseFor()
         case "set": return try parseSet()
-        case "macro": return try parseMacro()
-        case "call": return try parseCallBlock()
-        case "filter": return try parseFilterBlock()
-        case "with": return try parseWith()
-        case "generation": return try parseGeneration()
+        case "macro": return try withSoft(false) { try parseMacro() }
+        case "call": return try withSoft(false) { try parseCallBlock() }
+        case "filter": return try withSoft(false) { try parseFilterBlock() }
+        case "with": return try withSoft(false) { try parseWith() }
+        case "generation": return try withSoft(false) { try parseGeneration() }
         case "break", "continue":
             guard loopDepth > 0 else { throw fail("'\(keyword)' outside loop", at: token) }
             advance()
@@ -170,17 +186,17 @@ final class Parser {
         var condition: Expr?
         if isName("if") {
             advance()
-            condition = try parseExpression()
+            condition = try withSoft(false) { try parseExpression() }
         }
         if isName("recursive") { throw fail("recursive loops are not supported", at: current) }
         try expectBlockEnd()
         loopDepth += 1
-        let body = try subparse(endTags: ["endfor", "else"])
+        let body = try withSoft(false) { try subparse(endTags: ["endfor", "else"]) }
         loopDepth -= 1
         var otherwise: [Node] = []
         if try expectName() == "else" {
             try expectBlockEnd()
-            otherwise = try subparse(endTags: ["endfor"])
+            otherwise = try withSoft(false) { try subparse(endTags: ["endfor"]) }
             advance()
         }
         try expectBlockEnd()
@@ -199,7 +215,7 @@ final class Parser {
         }
         let filters = try parseFilterChain()
         try expectBlockEnd()
-        let body = try subparse(endTags: ["endset"])
+        let body = try withSoft(false) { try subparse(endTags: ["endset"]) }
         advance()
         try expectBlockEnd()
         return .setBlock(target, body: body, filters: filters, pos: start.pos)
@@ -221,7 +237,7 @@ final class Parser {
             advance()
             name += "." + (try expectName())
         }
-        guard Filters.names.contains(name) else { throw fail("No filter named '\(name)'.", at: token) }
+        if !Filters.names.contains(name), !soft { pendingErrors.append(fail("No filter named '\(name)'.", at: token)) }
         let args = isOp("(") ? try parseCallArguments() : Arguments()
         return (name, args, token.pos)
     }
@@ -378,15 +394,18 @@ final class Parser {
 
     private func parseExpression() throws -> Expr {
         try nested { p in
+            let mark = p.pendingErrors.count
             var expr = try p.parseOr()
             while p.isName("if") {
+                // jinja2 compiles a whole conditional expression in a soft frame.
+                p.pendingErrors.removeSubrange(mark...)
                 let token = p.current
                 p.advance()
-                let test = try p.parseOr()
+                let test = try p.withSoft(true) { try p.parseOr() }
                 var otherwise: Expr?
                 if p.isName("else") {
                     p.advance()
-                    otherwise = try p.parseExpression()
+                    otherwise = try p.withSoft(true) { try p.parseExpression() }
                 }
                 expr = Expr(.conditional(test: test, then: expr, otherwise: otherwise), token.pos)
             }
@@ -675,7 +694,9 @@ final class Parser {
                     advance()
                     name += "." + (try expectName())
                 }
-                guard TestFunctions.names.contains(name) else { throw fail("No test named '\(name)'.", at: nameToken) }
+                if !TestFunctions.names.contains(name), !soft {
+                    pendingErrors.append(fail("No test named '\(name)'.", at: nameToken))
+                }
                 var args = Arguments()
                 if isOp("(") {
                     args = try parseCallArguments()

@@ -4,7 +4,7 @@ enum PythonText {
     static func str(_ value: Value) -> String {
         switch value {
         case .undefined: return ""
-        case .string(let s): return s
+        case .string(let s), .markup(let s): return s
         default: return repr(value)
         }
     }
@@ -18,6 +18,7 @@ enum PythonText {
         case .int(let i): return String(i)
         case .double(let d): return floatRepr(d)
         case .string(let s): return stringRepr(s)
+        case .markup(let s): return "Markup(" + stringRepr(s) + ")"
         case .list(let items): return "[" + items.map(repr).joined(separator: ", ") + "]"
         case .tuple(let items):
             if items.count == 1 { return "(" + repr(items[0]) + ",)" }

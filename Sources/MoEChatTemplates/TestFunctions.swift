@@ -14,7 +14,7 @@ enum TestFunctions {
         case "boolean": if case .bool = v { return true } else { return false }
         case "true": if case .bool(true) = v { return true } else { return false }
         case "false": if case .bool(false) = v { return true } else { return false }
-        case "string": if case .string = v { return true } else { return false }
+        case "string": return v.text != nil
         case "mapping": if case .dict = v { return true } else { return false }
         case "number": return v.number != nil
         case "integer": if case .int = v { return true } else { return false }
@@ -34,7 +34,7 @@ enum TestFunctions {
             case .callable: return true
             default: return false
             }
-        case "escaped": return false
+        case "escaped": if case .markup = v { return true } else { return false }
         case "odd", "even":
             guard case .int(let i)? = v.number else {
                 if let e = Operators.undefinedError(v) { throw e }
@@ -54,9 +54,9 @@ enum TestFunctions {
         case "ge", ">=": return try Operators.comparison(">=", v, try arg())
         case "in": return try Operators.contains(try arg(), v)
         case "sameas": return sameAs(v, try arg())
-        case "filter": if case .string(let f) = v { return Filters.names.contains(f) } else { return false }
-        case "test": if case .string(let t) = v { return names.contains(t) } else { return false }
-        default: throw EvalError(message: "No test named '\(name)'.")
+        case "filter": return v.text.map(Filters.names.contains) ?? false
+        case "test": return v.text.map(names.contains) ?? false
+        default: throw EvalError(message: "No test named '\(name)' found.")
         }
     }
 

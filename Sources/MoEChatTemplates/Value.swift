@@ -7,6 +7,9 @@ enum Value {
     case int(Int)
     case double(Double)
     case string(String)
+    /// A markupsafe `Markup` string (what `safe` and `escape` return): adding a plain string
+    /// to it HTML-escapes that string, as jinja2 does even without autoescaping.
+    case markup(String)
     case list([Value])
     case tuple([Value])
     case dict(Dict)
@@ -31,6 +34,7 @@ enum Value {
         case .int: return "int"
         case .double: return "float"
         case .string: return "str"
+        case .markup: return "Markup"
         case .list: return "list"
         case .tuple: return "tuple"
         case .dict: return "dict"
@@ -38,6 +42,14 @@ enum Value {
         case .loop: return "LoopContext"
         case .callable(let c): return c.typeName
         case .iterator(let it): return it.typeName
+        }
+    }
+
+    /// The characters of a `str` or `Markup`, else nil.
+    var text: String? {
+        switch self {
+        case .string(let s), .markup(let s): return s
+        default: return nil
         }
     }
 
@@ -53,7 +65,7 @@ enum Value {
         case .bool(let b): return b
         case .int(let i): return i != 0
         case .double(let d): return d != 0
-        case .string(let s): return !s.isEmpty
+        case .string(let s), .markup(let s): return !s.isEmpty
         case .list(let a), .tuple(let a): return !a.isEmpty
         case .dict(let d): return d.count > 0
         case .namespace, .loop, .callable, .iterator: return true
@@ -114,7 +126,7 @@ enum HashKey: Hashable {
         case .int(let i): self = .int(i)
         case .double(let d):
             if d.rounded() == d, let i = Int(exactly: d) { self = .int(i) } else { self = .double(d.bitPattern) }
-        case .string(let s): self = .string(s)
+        case .string(let s), .markup(let s): self = .string(s)
         case .tuple(let items):
             var keys: [HashKey] = []
             for item in items {
