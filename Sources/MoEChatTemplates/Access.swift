@@ -60,6 +60,10 @@ enum Access {
     static func item(_ v: Value, _ key: Value) throws -> Value {
         if case .undefined(let hint) = v { throw EvalError(message: hint) }
         switch (v, key.number) {
+        case (.view(let view), .int(let i)?) where view.typeName == "range":
+            if case .double = key { break }
+            let k = i < 0 ? i + view.items.count : i
+            if k >= 0, k < view.items.count { return view.items[k] }
         case (.list(let items), .int(let i)?), (.tuple(let items), .int(let i)?):
             if case .double = key { break }
             let k = i < 0 ? i + items.count : i

@@ -45,7 +45,7 @@ enum Builtins {
             guard step != 0 else { throw EvalError(message: "range() arg 3 must not be zero") }
             let count = step > 0 ? (stop > start ? (stop - start - 1) / step + 1 : 0) : (start > stop ? (start - stop - 1) / -step + 1 : 0)
             guard count <= maxRangeLength else { throw EvalError(message: "Range too big. The sandbox blocks ranges larger than MAX_RANGE (\(maxRangeLength)).") }
-            return .list(stride(from: start, to: stop, by: step).map { .int($0) })
+            return .view(.range(start, stop, step))
         case .makeJoiner:
             let separator = (positional.first ?? keyword.first(where: { $0.0 == "sep" })?.1).map(PythonText.str) ?? ", "
             return .callable(.builtin("joiner", .joiner(Joiner(separator: separator))))

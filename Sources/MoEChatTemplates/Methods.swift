@@ -61,9 +61,9 @@ enum Methods {
 
     static func dictMethod(_ d: Dict, _ name: String, _ positional: [Value], _ keyword: [(String, Value)]) throws -> Value {
         switch name {
-        case "items": return .list(d.entries.map { .tuple([$0.key, $0.value]) })
-        case "keys": return .list(d.keys)
-        case "values": return .list(d.values)
+        case "items": return .view(.dict("dict_items", d.entries.map { .tuple([$0.key, $0.value]) }))
+        case "keys": return .view(.dict("dict_keys", d.keys))
+        case "values": return .view(.dict("dict_values", d.values))
         case "get":
             guard let key = positional.first else { throw EvalError(message: "get expected at least 1 argument, got 0") }
             return d[key] ?? (positional.count > 1 ? positional[1] : .none)

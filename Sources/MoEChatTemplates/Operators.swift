@@ -179,6 +179,8 @@ enum Operators {
         case (.namespace(let x), .namespace(let y)): return x === y
         case (.loop(let x), .loop(let y)): return x === y
         case (.iterator(let x), .iterator(let y)): return x === y
+        case (.view(let x), .view(let y)):
+            return x.typeName == y.typeName && x.items.count == y.items.count && zip(x.items, y.items).allSatisfy { equals($0, $1) }
         default:
             switch (a.number, b.number) {
             case (.int(let x)?, .int(let y)?): return x == y
@@ -252,6 +254,7 @@ enum Operators {
             }
             return d.contains(item)
         case .undefined: return false
+        case .view(let v): return v.items.contains { equals($0, item) }
         case .iterator(let it):
             while let x = it.next() {
                 if equals(x, item) { return true }
@@ -269,6 +272,7 @@ enum Operators {
         case .string(let s), .markup(let s): return s.unicodeScalars.map { .string(String($0)) }
         case .undefined: return []
         case .iterator(let it): return it.drain()
+        case .view(let v): return v.items
         default: throw EvalError(message: "'\(value.typeName)' object is not iterable")
         }
     }
@@ -279,6 +283,7 @@ enum Operators {
         case .list(let items), .tuple(let items): return items.count
         case .dict(let d): return d.count
         case .string(let s), .markup(let s): return s.unicodeScalars.count
+        case .view(let v): return v.items.count
         case .undefined: return 0
         case .namespace(let ns): return ns.attributes.count
         case .loop(let l): return l.items.count

@@ -27,6 +27,7 @@ enum PythonText {
         case .namespace(let ns): return "<Namespace " + dictRepr(ns.attributes) + ">"
         case .loop(let l): return "<LoopContext \(l.index0 + 1)/\(l.items.count)>"
         case .iterator(let it): return "<\(it.typeName) object>"
+        case .view(let v): return v.repr
         case .callable(let c):
             switch c {
             case .macro(let m): return "<Macro '\(m.name)'>"

@@ -21,12 +21,13 @@ enum TestFunctions {
         case "float": if case .double = v { return true } else { return false }
         case "iterable":
             switch v {
-            case .list, .tuple, .dict, .string, .undefined, .iterator: return true
+            case .list, .tuple, .dict, .string, .markup, .undefined, .iterator, .view: return true
             default: return false
             }
         case "sequence":
             switch v {
-            case .list, .tuple, .dict, .string, .undefined: return true
+            case .list, .tuple, .dict, .string, .markup, .undefined: return true
+            case .view(let view): return view.typeName == "range"
             default: return false
             }
         case "callable":

@@ -22,6 +22,8 @@ enum Value {
     /// A one-shot Python iterator (the generator `select`/`map` return, `items`, `reverse`):
     /// always truthy, no `len()`, empty once consumed.
     case iterator(IteratorState)
+    /// A re-iterable view with a length: `dict.items()/keys()/values()` or a `range(...)`.
+    case view(View)
 
     static func undefinedName(_ name: String) -> Value { .undefined(hint: "'\(name)' is undefined") }
 
@@ -42,6 +44,7 @@ enum Value {
         case .loop: return "LoopContext"
         case .callable(let c): return c.typeName
         case .iterator(let it): return it.typeName
+        case .view(let v): return v.typeName
         }
     }
 
@@ -67,6 +70,7 @@ enum Value {
         case .double(let d): return d != 0
         case .string(let s), .markup(let s): return !s.isEmpty
         case .list(let a), .tuple(let a): return !a.isEmpty
+        case .view(let v): return !v.items.isEmpty
         case .dict(let d): return d.count > 0
         case .namespace, .loop, .callable, .iterator: return true
         }
@@ -171,6 +175,24 @@ struct Dict {
     func contains(_ key: Value) -> Bool {
         guard let h = HashKey(key) else { return false }
         return positions[h] != nil
+    }
+}
+
+/// A dict view or range: Python type name, its items, and how Python prints it.
+struct View {
+    let typeName: String
+    let items: [Value]
+    let repr: String
+
+    /// `dict.items()`, `dict.keys()` or `dict.values()`.
+    static func dict(_ typeName: String, _ items: [Value]) -> View {
+        View(typeName: typeName, items: items, repr: typeName + "(" + PythonText.repr(.list(items)) + ")")
+    }
+
+    /// `range(start, stop, step)`.
+    static func range(_ start: Int, _ stop: Int, _ step: Int) -> View {
+        let text = "range(\(start), \(stop)" + (step == 1 ? ")" : ", \(step))")
+        return View(typeName: "range", items: stride(from: start, to: stop, by: step).map { .int($0) }, repr: text)
     }
 }
 
