@@ -1,2 +1,0 @@
-/// Chat templates: a Jinja-subset interpreter that renders like transformers.
-public enum MoEChatTemplates {}
