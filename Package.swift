@@ -32,7 +32,7 @@ let package = Package(
         .target(name: "MoETokenizers"),
         .target(name: "MoEChatTemplates"),
         .target(name: "MoEModels", dependencies: ["MoEKernels", "MoEFormats"]),
-        .target(name: "MoERuntime", dependencies: ["MoEModels", "MoEKernels", "MoEFormats"]),
+        .target(name: "MoERuntime", dependencies: ["MoEModels", "MoEKernels", "MoEFormats", "MoETokenizers", "MoEChatTemplates"]),
         .target(name: "MoETraining", dependencies: ["MoEKernels", "MoEFormats", "MoEModels"]),
         .executableTarget(
             name: "moe",

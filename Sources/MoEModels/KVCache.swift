@@ -29,6 +29,9 @@ public final class KVCache: @unchecked Sendable {
     /// Forgets every position (the buffers are kept).
     public func reset() { length = 0 }
 
+    /// Forgets the positions from `newLength` on, keeping the first `newLength`.
+    public func truncate(to newLength: Int) { length = max(0, min(length, newLength)) }
+
     /// Makes room for positions up to `needed` (exclusive), doubling the buffers.
     func reserve(_ needed: Int) {
         guard let allocated = keys.first?.rows, needed > allocated else { return }

@@ -23,6 +23,8 @@ public struct GenerationResult: Sendable {
     public var stepSeconds: [Double]
     /// Why generation ended.
     public var stopReason: StopReason
+    /// Prompt tokens whose keys and values were reused from an earlier call.
+    public var reusedPromptTokens = 0
 
     /// Prompt tokens per second.
     public var prefillTokensPerSecond: Double { prefillSeconds > 0 ? Double(promptTokens) / prefillSeconds : 0 }
@@ -33,7 +35,7 @@ public struct GenerationResult: Sendable {
     }
 }
 
-/// Runs prefill then token-by-token decoding with a KV cache.
+/// Runs prefill then token-by-token decoding with a fresh KV cache per call.
 public struct Generator {
     /// The model.
     public let model: Transformer
@@ -41,41 +43,13 @@ public struct Generator {
     /// Wraps `model`.
     public init(model: Transformer) { self.model = model }
 
-    /// Generates up to `maxTokens` tokens after `prompt`. `onToken` sees each new id as it
-    /// is chosen and returns false to stop. With `stopAtEndOfSequence`, generation ends
-    /// after the config's EOS token.
+    /// Generates up to `maxTokens` tokens after `prompt`; see ``GenerationSession``.
     public func generate(
         prompt: [Int], maxTokens: Int, sampling: SamplingParameters, stopAtEndOfSequence: Bool = true,
         trace: RoutingTrace? = nil, onToken: (Int) -> Bool = { _ in true }
     ) throws -> GenerationResult {
-        var sampler = try Sampler(sampling)
-        let cache = model.makeCache(capacity: prompt.count + maxTokens)
-        var result = GenerationResult(ids: [], promptTokens: prompt.count, prefillSeconds: 0, stepSeconds: [], stopReason: .length)
-        guard maxTokens > 0 else { return result }
-        let eos = Set(model.config.eosTokenIds)
-        var context = prompt
-        let clock = ContinuousClock()
-        var started = clock.now
-        var logits = try model.forward(prompt, cache: cache, logits: .last, trace: trace)
-        while true {
-            let next = sampler.sample(logits.rowArray(0), context: context)
-            let elapsed = clock.now - started
-            let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
-            if result.ids.isEmpty { result.prefillSeconds = seconds } else { result.stepSeconds.append(seconds) }
-            result.ids.append(next)
-            context.append(next)
-            if !onToken(next) {
-                result.stopReason = .cancelled
-                break
-            }
-            if stopAtEndOfSequence, eos.contains(next) {
-                result.stopReason = .endOfSequence
-                break
-            }
-            if result.ids.count >= maxTokens { break }
-            started = clock.now
-            logits = try model.forward([next], cache: cache, logits: .last, trace: trace)
-        }
-        return result
+        let session = GenerationSession(model: model, capacity: prompt.count + max(0, maxTokens))
+        return try session.generate(prompt: prompt, maxTokens: maxTokens, sampling: sampling,
+                                    stopAtEndOfSequence: stopAtEndOfSequence, trace: trace, onToken: onToken)
     }
 }

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import MoEKernels
 import MoEModels
+import MoETokenizers
 
 /// Options every command that runs a model shares.
 struct ModelOptions: ParsableArguments {
@@ -15,6 +16,16 @@ struct ModelOptions: ParsableArguments {
         if let threads, !(1...1024).contains(threads) {
             throw ValidationError("--threads must be between 1 and 1024, found \(threads)")
         }
+    }
+
+    /// The model folder's tokenizer, or nil when it has no tokenizer.json (a GGUF file's
+    /// vocabulary is not read yet).
+    func tokenizer() throws -> Tokenizer? {
+        var isFolder: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: model, isDirectory: &isFolder), isFolder.boolValue,
+              FileManager.default.fileExists(atPath: (model as NSString).appendingPathComponent("tokenizer.json"))
+        else { return nil }
+        return try Tokenizer(folder: model)
     }
 
     /// Loads the model on a pool of the requested size.

@@ -1,21 +1,24 @@
 import ArgumentParser
+import Foundation
 import MoERuntime
+import MoETokenizers
 
 /// `moe generate`: sample a continuation.
 struct Generate: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Generate tokens after a prompt, streaming them to standard output.",
         discussion: """
-            Without --json, each generated token is printed as it is produced (as text when the \
-            model folder has a tokenizer; as its id otherwise). With --json, one object is printed \
-            at the end: {"ids": [...], "text": "...", "prefill_tokens_per_s": x, "decode_tokens_per_s": y}. \
-            Temperature 0 (the default) is greedy decoding.
+            Without --json, text is printed as it is generated (token ids, space-separated, when \
+            the model has no tokenizer). With --json, one object is printed at the end: \
+            {"ids": [...], "text": "...", "prefill_tokens_per_s": x, "decode_tokens_per_s": y}. \
+            Temperature 0 (the default) is greedy decoding. --prompt text is encoded with the \
+            model folder's tokenizer.json, with the tokenizer's special tokens (e.g. BOS) added.
             """
     )
 
     @OptionGroup var options: ModelOptions
 
-    @Option(name: .long, help: "Prompt text (needs a tokenizer in the model folder).")
+    @Option(name: .long, help: "Prompt text (needs tokenizer.json in the model folder).")
     var prompt: String?
 
     @Option(name: .long, help: "Prompt as comma-separated token ids.")
@@ -24,23 +27,7 @@ struct Generate: ParsableCommand {
     @Option(name: .long, help: "Maximum tokens to generate.")
     var maxTokens = 64
 
-    @Option(name: .long, help: "Sampling temperature; 0 is greedy.")
-    var temperature: Float = 0
-
-    @Option(name: .long, help: "Keep only the K most likely tokens (0: off).")
-    var topK = 0
-
-    @Option(name: .long, help: "Nucleus sampling: keep tokens up to this cumulative probability (1: off).")
-    var topP: Float = 1
-
-    @Option(name: .long, help: "Drop tokens below this fraction of the top token's probability (0: off).")
-    var minP: Float = 0
-
-    @Option(name: .long, help: "Repetition penalty (1: off).")
-    var repetitionPenalty: Float = 1
-
-    @Option(name: .long, help: "Random seed; the same seed gives the same tokens.")
-    var seed: UInt64?
+    @OptionGroup var sampling: SamplingOptions
 
     @Flag(name: .long, help: "Keep generating past end-of-sequence tokens.")
     var ignoreEos = false
@@ -51,35 +38,41 @@ struct Generate: ParsableCommand {
     func validate() throws {
         guard (prompt == nil) != (ids == nil) else { throw ValidationError("give exactly one of --prompt or --ids") }
         guard maxTokens >= 0 else { throw ValidationError("--max-tokens must be >= 0") }
-        try sampling.validate()
-    }
-
-    var sampling: SamplingParameters {
-        SamplingParameters(temperature: temperature, topK: topK, topP: topP, minP: minP,
-                           repetitionPenalty: repetitionPenalty, seed: seed)
     }
 
     func run() throws {
-        guard let ids else {
-            throw ValidationError("--prompt needs a tokenizer, which this version cannot read yet; pass --ids")
+        let tokenizer = try options.tokenizer()
+        let promptIDs: [Int]
+        if let prompt {
+            guard let tokenizer else {
+                throw ValidationError("--prompt needs a tokenizer (tokenizer.json in the model folder); pass --ids instead")
+            }
+            promptIDs = tokenizer.encode(prompt, addSpecialTokens: true)
+        } else {
+            promptIDs = try parseIDs(ids ?? "")
         }
-        let promptIDs = try parseIDs(ids)
         let model = try options.load()
+        var detokenizer = tokenizer?.makeStreamingDetokenizer(skipSpecialTokens: true)
         let result = try Generator(model: model).generate(
-            prompt: promptIDs, maxTokens: maxTokens, sampling: sampling, stopAtEndOfSequence: !ignoreEos
+            prompt: promptIDs, maxTokens: maxTokens, sampling: sampling.parameters, stopAtEndOfSequence: !ignoreEos
         ) { id in
-            if !json { emit("\(id) ") }
+            guard !json else { return true }
+            if detokenizer != nil {
+                emit(detokenizer?.append(id) ?? "")
+            } else {
+                emit("\(id) ")
+            }
             return true
         }
         if json {
             emit(JSONOutput.render(.object([
                 ("ids", .array(result.ids.map { .int($0) })),
-                ("text", .string("")),
+                ("text", .string(tokenizer?.decode(result.ids, skipSpecialTokens: true) ?? "")),
                 ("prefill_tokens_per_s", .double(result.prefillTokensPerSecond)),
                 ("decode_tokens_per_s", .double(result.decodeTokensPerSecond)),
             ])) + "\n")
         } else {
-            emit("\n")
+            emit((detokenizer?.finish() ?? "") + "\n")
         }
     }
 }

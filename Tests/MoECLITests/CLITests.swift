@@ -15,15 +15,18 @@ final class CLITests: XCTestCase {
         return dir.appendingPathComponent("moe")
     }
 
-    /// Runs `moe arguments...`; returns exit status, stdout and stderr.
-    func run(_ arguments: [String]) throws -> (status: Int32, out: String, err: String) {
+    /// Runs `moe arguments...` with `input` on stdin; returns exit status, stdout and stderr.
+    func run(_ arguments: [String], input: String = "") throws -> (status: Int32, out: String, err: String) {
         let process = Process()
         process.executableURL = executable
         process.arguments = arguments
-        let out = Pipe(), err = Pipe()
+        let out = Pipe(), err = Pipe(), stdin = Pipe()
         process.standardOutput = out
         process.standardError = err
+        process.standardInput = stdin
         try process.run()
+        stdin.fileHandleForWriting.write(Data(input.utf8))
+        try stdin.fileHandleForWriting.close()
         let o = out.fileHandleForReading.readDataToEndOfFile()
         let e = err.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
@@ -95,8 +98,34 @@ final class CLITests: XCTestCase {
         XCTAssertTrue(outOfVocab.err.contains("vocabulary"), outOfVocab.err)
     }
 
+    static let chatModel = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("Fixtures/chat-model").path
+
+    func testGeneratePromptUsesTheTokenizer() throws {
+        let ref = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: Self.chatModel + "/reference.json"))) as? [String: Any])
+        let ids = try XCTUnwrap(ref["plain_ids_with_special_tokens"] as? [Int])
+        let text = try XCTUnwrap(ref["plain_text"] as? String)
+        let byText = try run(["generate", "--model", Self.chatModel, "--prompt", text, "--max-tokens", "6", "--ignore-eos", "--json"])
+        let byIDs = try run(["generate", "--model", Self.chatModel, "--ids", ids.map(String.init).joined(separator: ","), "--max-tokens", "6", "--ignore-eos", "--json"])
+        XCTAssertEqual(byText.status, 0, byText.err)
+        let a = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(byText.out.utf8)) as? [String: Any])
+        let b = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(byIDs.out.utf8)) as? [String: Any])
+        XCTAssertEqual(a["ids"] as? [Int], b["ids"] as? [Int], "--prompt encodes like HF tokenizers (BOS included)")
+        XCTAssertEqual(a["text"] as? String, b["text"] as? String)
+        let streamed = try run(["generate", "--model", Self.chatModel, "--prompt", text, "--max-tokens", "6", "--ignore-eos"])
+        XCTAssertEqual(streamed.out, (a["text"] as? String ?? "") + "\n", "streamed text equals the decoded ids")
+    }
+
+    func testChatRepliesToEachLine() throws {
+        let r = try run(["chat", "--model", Self.chatModel, "--max-tokens", "5", "--stats"], input: "hello there\n/reset\nand then?\n")
+        XCTAssertEqual(r.status, 0, r.err)
+        XCTAssertEqual(r.out.split(separator: "\n", omittingEmptySubsequences: false).count, 3, "two replies: \(r.out)")
+        XCTAssertEqual(r.err.components(separatedBy: "prompt tokens").count, 3, r.err)
+        XCTAssertTrue(r.err.contains("(0 cached)"), r.err)
+    }
+
     func testEveryCommandHasHelp() throws {
-        for command in ["forward", "generate", "inspect"] {
+        for command in ["forward", "generate", "chat", "inspect", "bench", "tokenize", "detokenize", "chat-template"] {
             let r = try run([command, "--help"])
             XCTAssertEqual(r.status, 0, command)
             XCTAssertTrue(r.out.contains("USAGE"), command)

@@ -47,3 +47,29 @@ final class GeneratorTests: XCTestCase {
         XCTAssertEqual(c.stopReason, .cancelled)
     }
 }
+
+final class GenerationSessionTests: XCTestCase {
+    func testFollowUpReusesTheCachedPrefixAndMatchesAFreshRun() throws {
+        let model = try Transformer(path: "\(GeneratorTests.fixtures)/qwen3_moe-base", pool: ThreadPool(threadCount: 2))
+        let session = GenerationSession(model: model, capacity: 64)
+        let first = try session.generate(prompt: [5, 9, 12, 40], maxTokens: 6, sampling: SamplingParameters(), stopAtEndOfSequence: false)
+        XCTAssertEqual(first.reusedPromptTokens, 0)
+        // A second turn: the old context, the reply, and new user tokens.
+        let followUp = [5, 9, 12, 40] + first.ids + [3, 77, 101]
+        let second = try session.generate(prompt: followUp, maxTokens: 6, sampling: SamplingParameters(), stopAtEndOfSequence: false)
+        XCTAssertEqual(second.reusedPromptTokens, 4 + first.ids.count - 1, "everything but the last reply token was cached")
+        let fresh = try Generator(model: model).generate(prompt: followUp, maxTokens: 6, sampling: SamplingParameters(), stopAtEndOfSequence: false)
+        XCTAssertEqual(second.ids, fresh.ids)
+        // A prompt that diverges early reuses only the common prefix.
+        let third = try session.generate(prompt: [5, 9, 99], maxTokens: 3, sampling: SamplingParameters(), stopAtEndOfSequence: false)
+        XCTAssertEqual(third.reusedPromptTokens, 2)
+        let freshThird = try Generator(model: model).generate(prompt: [5, 9, 99], maxTokens: 3, sampling: SamplingParameters(), stopAtEndOfSequence: false)
+        XCTAssertEqual(third.ids, freshThird.ids)
+    }
+
+    func testContextOverflowIsAnError() throws {
+        let model = try Transformer(path: "\(GeneratorTests.fixtures)/qwen3_moe-base", pool: ThreadPool(threadCount: 1))
+        let session = GenerationSession(model: model, capacity: 8)
+        XCTAssertThrowsError(try session.generate(prompt: [1, 2, 3, 4, 5], maxTokens: 8, sampling: SamplingParameters()))
+    }
+}
