@@ -68,9 +68,10 @@ struct SparseMoE: Sendable {
         var weights = [Float](repeating: 0, count: tokens * topK)
         chosen.withUnsafeMutableBufferPointer { c in
             weights.withUnsafeMutableBufferPointer { w in
+                guard let cp = c.baseAddress, let wp = w.baseAddress else { return }
                 for t in 0..<tokens {
                     Router.route(logits: logits.row(t), expertCount: expertCount, topK: topK, rule: rule,
-                                 experts: c.baseAddress! + t * topK, weights: w.baseAddress! + t * topK)
+                                 experts: cp + t * topK, weights: wp + t * topK)
                 }
             }
         }
