@@ -27,9 +27,13 @@ public enum Checkpoint {
 
     /// Saves `trainer` (and `tokenizer`) as the latest checkpoint in `out`.
     public static func save(_ trainer: Trainer, tokenizer: BPETokenizer, to out: String) throws {
-        let name = String(format: "step-%08d", trainer.step)
-        let folder = out + "/" + name
         let manager = FileManager.default
+        let link = latest(in: out)
+        let previous = try? manager.destinationOfSymbolicLink(atPath: link)
+        // Never overwrite the folder the link names, even when saving the same step again.
+        var name = String(format: "step-%08d", trainer.step)
+        if previous == name { name += "-b" }
+        let folder = out + "/" + name
         try? manager.removeItem(atPath: folder)
         do {
             try manager.createDirectory(atPath: folder, withIntermediateDirectories: true)
@@ -46,8 +50,6 @@ public enum Checkpoint {
         try step("training_state.safetensors") { try TrainingState.writeTensors(trainer, to: folder) }
         try step("training_state.json") { try TrainingState.writeJSON(trainer, to: folder) }
         syncFolder(folder)
-        let link = latest(in: out)
-        let previous = try? manager.destinationOfSymbolicLink(atPath: link)
         let temp = out + "/.checkpoint.tmp-\(getpid())"
         try? manager.removeItem(atPath: temp)
         guard symlink(name, temp) == 0, rename(temp, link) == 0 else {
