@@ -112,8 +112,11 @@ extension TrainableModel {
             let dUpInput = buffers.pointer("d.upInput", rows: n, cols: d) // (n, hidden)
             Linear.backward(down, outputs: d, inputs: f, x: act, dy: dx, tokens: n, dx: dAct, dw: dDown, scratch: buffers, pool: pool)
             SwiGLU.backward(gate: h1, up: h3, dOut: dAct, dGate: dh1, dUp: dh3, count: n * f, pool: pool)
-            Linear.backward(gate, outputs: f, inputs: d, x: normed2, dy: dh1, tokens: n, dx: dNormed, dw: dGate, scratch: buffers, pool: pool)
-            Linear.backward(up, outputs: f, inputs: d, x: normed2, dy: dh3, tokens: n, dx: dUpInput, dw: dUp, scratch: buffers, pool: pool)
+            let normedT = Linear.transposed(normed2, tokens: n, inputs: d, name: "d.normedT", scratch: buffers, pool: pool)
+            Linear.backward(gate, outputs: f, inputs: d, x: normed2, dy: dh1, tokens: n, dx: dNormed, dw: dGate, xT: normedT,
+                            scratch: buffers, pool: pool)
+            Linear.backward(up, outputs: f, inputs: d, x: normed2, dy: dh3, tokens: n, dx: dUpInput, dw: dUp, xT: normedT,
+                            scratch: buffers, pool: pool)
             Elementwise.add(dUpInput, into: dNormed, count: n * d, pool: pool)
         }
         Norm.backward(x: mid, w: w.norm2, inverseRMS: inv2, dy: dNormed, dx: dx, dw: g.norm2,
@@ -129,10 +132,14 @@ extension TrainableModel {
         attention.backward(q: q, k: k, v: v, probs: probs, dOut: dAtt, dq: dq, dk: dk, dv: dv, scratch: attScratch, pool: pool)
         rotary.apply(dq, batch: batchSize, seq: sequenceLength, heads: s.heads, inverse: true, pool: pool)
         rotary.apply(dk, batch: batchSize, seq: sequenceLength, heads: s.kvHeads, inverse: true, pool: pool)
-        Linear.backward(w.q, outputs: s.queryWidth, inputs: d, x: normed1, dy: dq, tokens: n, dx: dNormed, dw: g.q, scratch: buffers, pool: pool)
-        Linear.backward(w.k, outputs: s.kvWidth, inputs: d, x: normed1, dy: dk, tokens: n, dx: dPart, dw: g.k, scratch: buffers, pool: pool)
+        let normedT = Linear.transposed(normed1, tokens: n, inputs: d, name: "d.normedT", scratch: buffers, pool: pool)
+        Linear.backward(w.q, outputs: s.queryWidth, inputs: d, x: normed1, dy: dq, tokens: n, dx: dNormed, dw: g.q, xT: normedT,
+                        scratch: buffers, pool: pool)
+        Linear.backward(w.k, outputs: s.kvWidth, inputs: d, x: normed1, dy: dk, tokens: n, dx: dPart, dw: g.k, xT: normedT,
+                        scratch: buffers, pool: pool)
         Elementwise.add(dPart, into: dNormed, count: n * d, pool: pool)
-        Linear.backward(w.v, outputs: s.kvWidth, inputs: d, x: normed1, dy: dv, tokens: n, dx: dPart, dw: g.v, scratch: buffers, pool: pool)
+        Linear.backward(w.v, outputs: s.kvWidth, inputs: d, x: normed1, dy: dv, tokens: n, dx: dPart, dw: g.v, xT: normedT,
+                        scratch: buffers, pool: pool)
         Elementwise.add(dPart, into: dNormed, count: n * d, pool: pool)
         Norm.backward(x: x, w: w.norm1, inverseRMS: inv1, dy: dNormed, dx: dx, dw: g.norm1,
                       tokens: n, width: d, accumulate: true, pool: pool)

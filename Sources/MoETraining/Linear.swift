@@ -24,26 +24,35 @@ enum Linear {
     /// - w, dw: `(outputs, inputs)`
     /// - x, dx: `(tokens, inputs)`
     /// - dy: `(tokens, outputs)`
+    /// `xT`, if given, is `x` already transposed (`(inputs, tokens)`), shared by several
+    /// projections of the same input.
     static func backward(_ w: UnsafePointer<Float>, outputs: Int, inputs: Int,
                          x: UnsafePointer<Float>, dy: UnsafePointer<Float>, tokens: Int,
                          dx: UnsafeMutablePointer<Float>?, dw: UnsafeMutablePointer<Float>,
-                         scratch: Scratch, pool: ThreadPool) {
+                         xT: UnsafePointer<Float>? = nil, scratch: Scratch, pool: ThreadPool) {
         guard tokens > 0, outputs > 0, inputs > 0 else { return }
         if let dx {
             let wT = scratch.pointer("linear.wT", rows: inputs, cols: outputs) // (inputs, outputs)
             transpose(w, rows: outputs, cols: inputs, into: wT, pool: pool)
             forward(wT, outputs: inputs, inputs: outputs, x: dy, y: dx, tokens: tokens, pool: pool)
         }
-        let xT = scratch.pointer("linear.xT", rows: inputs, cols: tokens)    // (inputs, tokens)
         let dyT = scratch.pointer("linear.dyT", rows: outputs, cols: tokens) // (outputs, tokens)
         let grad = scratch.pointer("linear.dw", rows: outputs, cols: inputs) // (outputs, inputs)
-        transpose(x, rows: tokens, cols: inputs, into: xT, pool: pool)
+        let inputT: UnsafePointer<Float>
+        if let xT {
+            inputT = xT
+        } else {
+            let own = scratch.pointer("linear.xT", rows: inputs, cols: tokens) // (inputs, tokens)
+            transpose(x, rows: tokens, cols: inputs, into: own, pool: pool)
+            inputT = UnsafePointer(own)
+        }
         transpose(dy, rows: tokens, cols: outputs, into: dyT, pool: pool)
-        forward(xT, outputs: inputs, inputs: tokens, x: dyT, y: grad, tokens: outputs, pool: pool)
+        forward(inputT, outputs: inputs, inputs: tokens, x: dyT, y: grad, tokens: outputs, pool: pool)
         Elementwise.add(grad, into: dw, count: outputs * inputs, pool: pool)
     }
 
-    /// `out[c, r] = a[r, c]`, in 32 x 32 blocks, block rows split across `pool`.
+    /// `out[c, r] = a[r, c]`, in 32 x 32 blocks, block rows split across `pool`. Four source
+    /// rows are read together so every store writes four consecutive floats.
     ///
     /// - a: `(rows, cols)`
     /// - out: `(cols, rows)`
@@ -56,13 +65,31 @@ enum Linear {
             var c0 = 0
             while c0 < cols {
                 let c1 = min(cols, c0 + block)
-                for r in r0..<r1 {
+                var r = r0
+                while r + 4 <= r1 {
+                    let s0 = a + r * cols, s1 = s0 + cols, s2 = s1 + cols, s3 = s2 + cols
+                    for c in c0..<c1 {
+                        UnsafeMutableRawPointer(out + c * rows + r)
+                            .storeBytes(of: SIMD4<Float>(s0[c], s1[c], s2[c], s3[c]), as: SIMD4<Float>.self)
+                    }
+                    r += 4
+                }
+                while r < r1 {
                     let src = a + r * cols
                     for c in c0..<c1 { out[c * rows + r] = src[c] }
+                    r += 1
                 }
                 c0 = c1
             }
         }
+    }
+
+    /// `x` transposed into the scratch buffer `name`. `(inputs, tokens)`
+    static func transposed(_ x: UnsafePointer<Float>, tokens: Int, inputs: Int, name: String,
+                           scratch: Scratch, pool: ThreadPool) -> UnsafePointer<Float> {
+        let out = scratch.pointer(name, rows: inputs, cols: tokens)
+        transpose(x, rows: tokens, cols: inputs, into: out, pool: pool)
+        return UnsafePointer(out)
     }
 }
 

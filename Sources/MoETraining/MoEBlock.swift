@@ -140,10 +140,11 @@ struct MoEBlock {
         for e in 0..<experts {
             let r0 = a.expertStart[e], n = a.expertStart[e + 1] - r0
             guard n > 0 else { continue }
+            let xT = Linear.transposed(gathered + r0 * d, tokens: n, inputs: d, name: "moe.xT", scratch: buffers, pool: pool)
             Linear.backward(w.w1[e], outputs: f, inputs: d, x: gathered + r0 * d, dy: dh1 + r0 * f, tokens: n,
-                            dx: dGathered + r0 * d, dw: g.w1[e], scratch: buffers, pool: pool)
+                            dx: dGathered + r0 * d, dw: g.w1[e], xT: xT, scratch: buffers, pool: pool)
             Linear.backward(w.w3[e], outputs: f, inputs: d, x: gathered + r0 * d, dy: dh3 + r0 * f, tokens: n,
-                            dx: dxUp + r0 * d, dw: g.w3[e], scratch: buffers, pool: pool)
+                            dx: dxUp + r0 * d, dw: g.w3[e], xT: xT, scratch: buffers, pool: pool)
         }
         let dLogits = buffers.pointer("moe.dLogits", rows: tokens, cols: experts) // (tokens, experts)
         routerBackward(dGate: dGate, auxGradient: auxGradient, zGradient: zGradient, acts: a, dLogits: dLogits, pool: pool)
