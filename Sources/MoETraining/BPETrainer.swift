@@ -1,5 +1,6 @@
 /// Trains a byte-level BPE vocabulary: the 256 byte symbols, then the most frequent adjacent
-/// pair merged repeatedly (ties to the pair whose merged string sorts first), then
+/// pair merged repeatedly (ties to the pair whose merged string sorts first, then to the
+/// lower pair of ids, so the result never depends on hash order), then
 /// `<|endoftext|>`.
 public enum BPETrainer {
     /// A tokenizer of `vocabSize` tokens (at least 257) learnt from `documents`.
@@ -29,10 +30,11 @@ public enum BPETrainer {
             var bestCount = 0
             var bestText = ""
             for (p, c) in pairCounts where c > 0 {
-                if c > bestCount || (c == bestCount && tokens[p.a] + tokens[p.b] < bestText) {
+                let text = c >= bestCount ? tokens[p.a] + tokens[p.b] : ""
+                if c > bestCount || (c == bestCount && (text < bestText || (text == bestText && best.map { (p.a, p.b) < ($0.a, $0.b) } ?? true))) {
                     best = p
                     bestCount = c
-                    bestText = tokens[p.a] + tokens[p.b]
+                    bestText = text
                 }
             }
             guard let pair = best else { break }
