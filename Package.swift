@@ -33,7 +33,7 @@ let package = Package(
         .target(name: "MoEChatTemplates"),
         .target(name: "MoEModels", dependencies: ["MoEKernels", "MoEFormats"]),
         .target(name: "MoERuntime", dependencies: ["MoEModels", "MoEKernels", "MoEFormats", "MoETokenizers", "MoEChatTemplates"]),
-        .target(name: "MoETraining", dependencies: ["MoEKernels", "MoEFormats", "MoEModels"]),
+        .target(name: "MoETraining", dependencies: ["MoEKernels", "MoEFormats", "MoEModels"], swiftSettings: kernelFlags),
         .executableTarget(
             name: "moe",
             dependencies: [

@@ -17,7 +17,7 @@ final class CheckpointParityTests: XCTestCase {
         guard let json = try JSONSerialization.jsonObject(with: data) as? [String: Any],
               let ids = json["input_ids"] as? [Int], let reference = json["logits"] as? [[Double]]
         else { return XCTFail("\(name): malformed reference.json") }
-        let model = try Transformer(folder: folder, pool: TestModels.pool)
+        let model = try Transformer(path: folder, pool: TestModels.pool)
         let logits = try model.forward(ids, cache: model.makeCache(capacity: ids.count))
         var diff = 0.0, norm = 0.0
         for (t, row) in reference.enumerated() {
