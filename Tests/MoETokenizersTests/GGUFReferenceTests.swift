@@ -1,0 +1,37 @@
+import XCTest
+import MoEFormats
+@testable import MoETokenizers
+
+/// GGUF vocabularies written by llama.cpp's converter, encoding and decoding the corpus as
+/// Hugging Face `tokenizers` does with the tokenizer.json they were converted from.
+final class GGUFReferenceTests: XCTestCase {
+    /// Indices of the corpus strings whose encoding differs, and the same per decode kind.
+    struct Differences: Equatable {
+        var ids: [Int] = []
+        var special: [Int] = []
+        var decoded: [Int] = []
+        var decodedSkip: [Int] = []
+        var decodedPlain: [Int] = []
+    }
+
+    func differences(_ name: String) throws -> Differences {
+        let tokenizer = try Tokenizer(gguf: try GGUFFixtures.file(name))
+        let references = try Fixtures.references(name)
+        let corpus = Fixtures.corpus
+        XCTAssertEqual(references.count, corpus.count)
+        var d = Differences()
+        for (index, (text, ref)) in zip(corpus, references).enumerated() {
+            if tokenizer.encode(text) != ref.ids { d.ids.append(index) }
+            if tokenizer.decode(ref.ids_special) != ref.decoded { d.decoded.append(index) }
+            if text.utf8.count > 20_000 { continue }
+            if tokenizer.encode(text, addSpecialTokens: true) != ref.ids_special { d.special.append(index) }
+            if tokenizer.decode(ref.ids_special, skipSpecialTokens: true) != ref.decoded_skip { d.decodedSkip.append(index) }
+            if tokenizer.decode(ref.ids) != ref.decoded_plain { d.decodedPlain.append(index) }
+        }
+        return d
+    }
+
+    func testQwen() throws { XCTAssertEqual(try differences("qwen"), Differences()) }
+    func testDeepSeek() throws { XCTAssertEqual(try differences("deepseek"), Differences()) }
+    func testMixtral() throws { XCTAssertEqual(try differences("mixtral"), Differences()) }
+}
