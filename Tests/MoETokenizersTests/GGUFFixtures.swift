@@ -11,6 +11,18 @@ enum GGUFFixtures {
 
     private static let lock = NSLock()
     nonisolated(unsafe) private static var files: [String: GGUFFile] = [:]
+    nonisolated(unsafe) private static var tokenizers: [String: Tokenizer] = [:]
+
+    /// The tokenizer of a fixture (cached).
+    static func tokenizer(_ name: String) throws -> Tokenizer {
+        let f = try file(name)
+        lock.lock()
+        defer { lock.unlock() }
+        if let t = tokenizers[name] { return t }
+        let t = try Tokenizer(gguf: f)
+        tokenizers[name] = t
+        return t
+    }
 
     /// The parsed GGUF file of a fixture (cached).
     static func file(_ name: String) throws -> GGUFFile {
