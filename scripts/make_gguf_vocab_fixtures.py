@@ -18,7 +18,14 @@ vocabulary-related state), with gguf-py's SpecialVocab and GGUFWriter. The pre-t
 is the one of the model family each fixture reproduces; what llama.cpp's get_vocab_base_pre
 hash table detects is printed (it finds "qwen2" for qwen, and "joyai-llm" for deepseek: the
 hash of DeepSeek-V3's tokenizer, which JoyAI's shares, with the same pre-tokenizer in llama.cpp;
-the table's last match wins).
+the table's last match wins; for the variants below it reports the qwen vocabulary's).
+
+Two more references cover the Llama 3 ("llama-bpe") and GPT-2 ("gpt-2") pre-tokenizer names
+without more GGUF files: the qwen tokenizer.json with the pre-tokenizer (and ignore_merges) of
+Meta-Llama-3's / GPT-2's tokenizer.json and no normalizer is encoded by Hugging Face
+`tokenizers` (ids of every corpus string, Tests/Fixtures/gguf-vocab/qwen-<pre>.ids.json.gz), and
+converted by the same converter code, which is checked to write exactly qwen.gguf's metadata but
+for tokenizer.ggml.pre; the Swift tests rewrite that one key of qwen.gguf.
 
 The Swift tests load these files with Tokenizer(gguf:) and compare against the Hugging Face
 references of the same corpus (Tests/Fixtures/tokenizers/<name>/reference.json).
@@ -46,6 +53,17 @@ FIXTURES = {
     "qwen": ("_set_vocab_gpt2", "qwen2"),
     "deepseek": ("_set_vocab_gpt2", "deepseek-v3"),
     "mixtral": ("_set_vocab_sentencepiece", None),
+}
+
+
+LLAMA3_REGEX = (r"""(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n]*"""
+                r"""|\s*[\r\n]+|\s+(?!\S)|\s+""")
+# pre name -> (pre_tokenizer of that family's tokenizer.json, its BPE ignore_merges)
+VARIANTS = {
+    "llama-bpe": ({"type": "Sequence", "pretokenizers": [
+        {"type": "Split", "pattern": {"Regex": LLAMA3_REGEX}, "behavior": "Isolated", "invert": False},
+        {"type": "ByteLevel", "add_prefix_space": False, "trim_offsets": True, "use_regex": False}]}, True),
+    "gpt-2": ({"type": "ByteLevel", "add_prefix_space": False, "trim_offsets": True, "use_regex": True}, False),
 }
 
 
@@ -81,11 +99,15 @@ def make_stand_in(base, gguf, folder, writer, family_pre):
     return VocabOnly()
 
 
-def convert(name, method, family_pre, base, gguf):
+def convert(name, method, family_pre, base, gguf, tokenizer_json=None):
+    """Converts fixture `name` (with `tokenizer_json` text instead of its tokenizer.json if
+    given); returns the GGUF bytes."""
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         for file in ("tokenizer.json", "tokenizer_config.json"):
             shutil.copy(TOKENIZERS / name / file, folder / file)
+        if tokenizer_json is not None:
+            (folder / "tokenizer.json").write_text(tokenizer_json, encoding="utf-8")
         if method == "_set_vocab_sentencepiece":
             shutil.copy(sentencepiece_model(), folder / "tokenizer.model")
         path = folder / f"{name}.gguf"
@@ -96,12 +118,41 @@ def convert(name, method, family_pre, base, gguf):
         writer.write_kv_data_to_file()
         writer.write_tensors_to_file()
         writer.close()
-        data = path.read_bytes()
-    OUT.mkdir(parents=True, exist_ok=True)
-    with open(OUT / f"{name}.gguf.gz", "wb") as f:
+        return path.read_bytes()
+
+
+def write_gzip(path, data):
+    with open(path, "wb") as f:
         with gzip.GzipFile(fileobj=f, mode="wb", mtime=0, compresslevel=9) as z:
             z.write(data)
-    print(f"  {name}.gguf: {len(data)} bytes, {(OUT / f'{name}.gguf.gz').stat().st_size} gzipped")
+    print(f"  {path.name}: {len(data)} bytes, {path.stat().st_size} gzipped")
+
+
+def metadata(gguf, data):
+    """Every metadata key of a GGUF file's bytes with its value."""
+    with tempfile.NamedTemporaryFile(suffix=".gguf") as f:
+        f.write(data)
+        f.flush()
+        reader = gguf.GGUFReader(f.name)
+        return {key: field.contents() for key, field in reader.fields.items()}
+
+
+def make_variant(pre, pre_tokenizer, ignore_merges, qwen_bytes, base, gguf):
+    from tokenizers import Tokenizer
+
+    spec = json.loads((TOKENIZERS / "qwen" / "tokenizer.json").read_text(encoding="utf-8"))
+    spec["normalizer"] = None
+    spec["pre_tokenizer"] = pre_tokenizer
+    spec["model"]["ignore_merges"] = ignore_merges
+    text = json.dumps(spec, ensure_ascii=False)
+    converted = metadata(gguf, convert("qwen", "_set_vocab_gpt2", pre, base, gguf, tokenizer_json=text))
+    expected = metadata(gguf, qwen_bytes)
+    expected["tokenizer.ggml.pre"] = pre
+    assert converted == expected, f"{pre}: the converter wrote more than another pre-tokenizer name"
+    tokenizer = Tokenizer.from_str(text)
+    corpus = json.loads((TOKENIZERS / "corpus.json").read_text(encoding="utf-8"))
+    ids = [tokenizer.encode(s, add_special_tokens=False).ids for s in corpus]
+    write_gzip(OUT / f"qwen-{pre}.ids.json.gz", json.dumps(ids, separators=(",", ":")).encode())
 
 
 def main():
@@ -111,9 +162,15 @@ def main():
     import gguf
     from conversion import base
 
+    OUT.mkdir(parents=True, exist_ok=True)
+    converted = {}
     for name, (method, family_pre) in FIXTURES.items():
         print(name)
-        convert(name, method, family_pre, base, gguf)
+        converted[name] = convert(name, method, family_pre, base, gguf)
+        write_gzip(OUT / f"{name}.gguf.gz", converted[name])
+    for pre, (pre_tokenizer, ignore_merges) in VARIANTS.items():
+        print(f"qwen with {pre}")
+        make_variant(pre, pre_tokenizer, ignore_merges, converted["qwen"], base, gguf)
 
 
 if __name__ == "__main__":

@@ -1,3 +1,4 @@
+import Foundation
 import XCTest
 import MoEFormats
 @testable import MoETokenizers
@@ -35,4 +36,30 @@ final class GGUFReferenceTests: XCTestCase {
     func testQwen() throws { XCTAssertEqual(try differences("qwen"), Differences()) }
     func testDeepSeek() throws { XCTAssertEqual(try differences("deepseek"), Differences()) }
     func testMixtral() throws { XCTAssertEqual(try differences("mixtral"), Differences()) }
+}
+
+/// The Llama 3 and GPT-2 pre-tokenizer names: qwen.gguf with its `tokenizer.ggml.pre`
+/// rewritten (all the converter writes differently for those tokenizer.json files) against
+/// Hugging Face's ids for the qwen vocabulary with those families' pre-tokenizers.
+final class GGUFPreTokenizerReferenceTests: XCTestCase {
+    func check(_ pre: String) throws {
+        let qwen = try GGUFFixtures.file("qwen")
+        let metadata = qwen.metadataKeys.compactMap { key in
+            qwen.metadata[key].map { (key: key, value: key == "tokenizer.ggml.pre" ? GGUFValue.string(pre) : $0) }
+        }
+        let url = FileManager.default.temporaryDirectory
+            .appendingPathComponent("gguf-vocab-\(ProcessInfo.processInfo.processIdentifier)-\(pre).gguf")
+        defer { try? FileManager.default.removeItem(at: url) }
+        try GGUFWriter.write(metadata: metadata, tensors: [], to: url.path)
+        let tokenizer = try Tokenizer(gguf: try GGUFFile(path: url.path))
+        let expected = try JSONDecoder().decode(
+            [[Int]].self, from: Data(try GGUFFixtures.gunzip(GGUFFixtures.root.appendingPathComponent("qwen-\(pre).ids.json.gz"))))
+        let corpus = Fixtures.corpus
+        XCTAssertEqual(expected.count, corpus.count)
+        let differing = zip(corpus, expected).enumerated().filter { tokenizer.encode($0.element.0) != $0.element.1 }.map(\.offset)
+        XCTAssertEqual(differing, [], pre)
+    }
+
+    func testLlama3() throws { try check("llama-bpe") }
+    func testGPT2() throws { try check("gpt-2") }
 }
