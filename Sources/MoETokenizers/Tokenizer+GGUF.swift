@@ -5,9 +5,10 @@ extension Tokenizer {
     /// its metadata, as the same Hugging Face pipeline tokenizer.json would describe.
     ///
     /// - `tokenizer.ggml.model` "gpt2": byte-level BPE from `tokens` and `merges`, with the
-    ///   pre-tokenizer (and normalizer) of the model family `tokenizer.ggml.pre` names (see
-    ///   `GGUFPreTokenizerSetup.names`: GPT-2, Llama 3, Qwen2, DeepSeek-V3 and aliases), and a
-    ///   ByteLevel decoder.
+    ///   pre-tokenizer (and normalizer, and `ignore_merges`) of the model family's tokenizer.json
+    ///   that `tokenizer.ggml.pre` names: "gpt-2"; "llama3", "llama-v3", "llama-bpe"; "dbrx",
+    ///   "smaug-bpe" (Llama 3's split without ignore_merges); "qwen2", "deepseek-r1-qwen" (with
+    ///   Qwen2's NFC normalizer); "deepseek-v3", "joyai-llm". A ByteLevel decoder.
     /// - "llama": SentencePiece-style BPE with byte fallback and fused unknowns; the merges are
     ///   derived from `tokens` and `scores` as transformers' SentencePiece converter derives
     ///   them. With `add_space_prefix` (the default) the text gets a leading "▁" and spaces

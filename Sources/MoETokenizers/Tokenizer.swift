@@ -21,7 +21,8 @@ public final class Tokenizer: Sendable {
     private let rawAdded: AddedTokenMatcher
     private let normalizedAdded: AddedTokenMatcher
 
-    /// The added tokens of tokenizer.json, in file order.
+    /// The added tokens of tokenizer.json, in file order (of a GGUF file: its control and
+    /// user-defined tokens, by id).
     public let addedTokens: [AddedToken]
     /// Number of ids: one more than the largest id of the vocabulary or the added tokens.
     public let vocabularySize: Int
