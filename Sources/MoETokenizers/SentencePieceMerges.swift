@@ -7,11 +7,14 @@ enum SentencePieceMerges {
     /// The ranked merges of `tokens` (with `vocab` mapping each distinct token to the id that
     /// owns it) and their `scores` (one per token, finite).
     static func derive(tokens: [String], vocab: [String: Int], scores: [Float]) -> [BPEMerge] {
+        // Only cuts into lengths some token has can give two tokens (this also keeps one huge
+        // token of a malformed file from costing the square of its length).
+        let lengths = Set(vocab.keys.map { $0.unicodeScalars.count })
         var candidates: [Candidate] = []
         for (id, token) in tokens.enumerated() where vocab[token] == id {
             let scalars = Array(token.unicodeScalars)
             guard scalars.count > 1 else { continue }
-            for cut in 1..<scalars.count {
+            for cut in 1..<scalars.count where lengths.contains(cut) && lengths.contains(scalars.count - cut) {
                 let left = String(String.UnicodeScalarView(scalars[..<cut]))
                 let right = String(String.UnicodeScalarView(scalars[cut...]))
                 guard let l = vocab[left], let r = vocab[right] else { continue }

@@ -107,6 +107,15 @@ final class GGUFSyntheticTests: XCTestCase {
         XCTAssertEqual(t.encode("abc"), [0, 1, 5])
     }
 
+    /// A huge token costs time in proportion to its length, not its square.
+    func testHugeSentencePieceToken() throws {
+        let huge = String(repeating: "ab", count: 100_000)
+        let t = try tokenizer(with(with(Self.llama, "tokenizer.ggml.tokens", Self.strings(["<unk>", "a", "b", "ab", huge])),
+                                   "tokenizer.ggml.scores", Self.floats([0, 0, 0, -1, -2]))
+            .filter { !["tokenizer.ggml.token_type", "tokenizer.ggml.bos_token_id", "tokenizer.ggml.eos_token_id"].contains($0.key) })
+        XCTAssertEqual(t.encode("abab"), [0, 3, 3])
+    }
+
     func testPreTokenizerNames() throws {
         for name in GGUFPreTokenizerSetup.names {
             XCTAssertNoThrow(try tokenizer(with(Self.gpt2, "tokenizer.ggml.pre", .string(name))), name)
