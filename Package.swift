@@ -29,7 +29,7 @@ let package = Package(
     targets: [
         .target(name: "MoEKernels", swiftSettings: kernelFlags),
         .target(name: "MoEFormats"),
-        .target(name: "MoETokenizers"),
+        .target(name: "MoETokenizers", dependencies: ["MoEFormats"]),
         .target(name: "MoEChatTemplates"),
         .target(name: "MoEModels", dependencies: ["MoEKernels", "MoEFormats"]),
         .target(name: "MoERuntime", dependencies: ["MoEModels", "MoEKernels", "MoEFormats", "MoETokenizers", "MoEChatTemplates"]),
@@ -46,7 +46,7 @@ let package = Package(
         .testTarget(name: "MoEModelsTests", dependencies: ["MoEModels", "MoEFormats", "MoEKernels"]),
         .testTarget(name: "MoERuntimeTests", dependencies: ["MoERuntime", "MoEModels"]),
         .testTarget(name: "MoECLITests", dependencies: ["moe"]),
-        .testTarget(name: "MoETokenizersTests", dependencies: ["MoETokenizers"]),
+        .testTarget(name: "MoETokenizersTests", dependencies: ["MoETokenizers", "MoEFormats"]),
         .testTarget(name: "MoEChatTemplatesTests", dependencies: ["MoEChatTemplates"]),
         .testTarget(name: "MoETrainingTests", dependencies: ["MoETraining", "MoEModels", "MoEFormats", "MoEKernels"]),
     ]

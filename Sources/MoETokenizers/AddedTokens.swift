@@ -15,6 +15,17 @@ public struct AddedToken: Sendable, Equatable {
     /// Matched against the normalized text instead of the raw text.
     public let normalized: Bool
 
+    /// An added token matched in the raw text, whole, wherever it occurs.
+    init(id: Int, content: String, special: Bool) {
+        self.id = id
+        self.content = content
+        self.special = special
+        singleWord = false
+        lstrip = false
+        rstrip = false
+        normalized = false
+    }
+
     init(_ node: JSONNode) throws {
         id = try node["id"].int()
         guard id >= 0 && id < 1 << 24 else { throw node["id"].fail("an id between 0 and 2^24") }

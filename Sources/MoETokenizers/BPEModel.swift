@@ -46,12 +46,11 @@ struct BPEModel: Sendable {
         }
         var tokens = [String](repeating: "", count: maxID + 1)
         for (token, id) in vocab { tokens[id] = token }
-        self.vocab = vocab
-        self.tokens = tokens
 
         let mergeNode = node["merges"]
         let rawMerges = mergeNode.isNull ? [] : try mergeNode.rawItems()
-        var table = PairTable(capacity: rawMerges.count)
+        var merges: [BPEMerge] = []
+        merges.reserveCapacity(rawMerges.count)
         for (rank, entry) in rawMerges.enumerated() {
             var pair: (String, String)?
             switch entry {
@@ -66,12 +65,29 @@ struct BPEModel: Sendable {
             guard let pair else {
                 throw mergeNode.child("\(rank)", entry).fail("a merge: \"left right\" or [\"left\", \"right\"]")
             }
-            guard let a = vocab[pair.0], let b = vocab[pair.1], let merged = vocab[pair.0 + pair.1] else {
+            guard let merge = BPEMerge(pair.0, pair.1, vocab: vocab) else {
                 throw mergeNode.child("\(rank)", entry).fail("a merge of tokens in the vocabulary whose concatenation is in the vocabulary")
             }
-            table.insert(left: Int32(a), right: Int32(b), rank: Int32(rank), merged: Int32(merged))
+            merges.append(merge)
         }
-        merges = table
+        let unknownID = try node["unk_token"].optionalString().flatMap { vocab[$0] }
+        self.init(vocab: vocab, tokens: tokens, merges: merges, unknownID: unknownID,
+                  fuseUnknown: try node["fuse_unk"].bool(default: false),
+                  byteFallback: try node["byte_fallback"].bool(default: false),
+                  ignoreMerges: try node["ignore_merges"].bool(default: false))
+    }
+
+    /// A model from an already-validated vocabulary: `vocab` maps each token to its id,
+    /// `tokens[id]` is the token of each id ("" for gaps), `merges` are ranked by position.
+    init(vocab: [String: Int], tokens: [String], merges: [BPEMerge], unknownID: Int?,
+         fuseUnknown: Bool, byteFallback: Bool, ignoreMerges: Bool) {
+        self.vocab = vocab
+        self.tokens = tokens
+        var table = PairTable(capacity: merges.count)
+        for (rank, merge) in merges.enumerated() {
+            table.insert(left: merge.left, right: merge.right, rank: Int32(rank), merged: merge.merged)
+        }
+        self.merges = table
 
         var scalarIDs: [UInt32: Int32] = [:]
         for (token, id) in vocab {
@@ -86,7 +102,7 @@ struct BPEModel: Sendable {
             let hex = String(b, radix: 16, uppercase: true)
             return vocab["<0x" + (hex.count == 1 ? "0" : "") + hex + ">"].map(Int32.init) ?? -1
         }
-        ignoreMerges = try node["ignore_merges"].bool(default: false)
+        self.ignoreMerges = ignoreMerges
         var byteLevelVocab: [[UInt8]: Int32] = [:]
         if ignoreMerges {
             for (token, id) in vocab {
@@ -94,13 +110,9 @@ struct BPEModel: Sendable {
             }
         }
         self.byteLevelVocab = byteLevelVocab
-        if let unk = try node["unk_token"].optionalString() {
-            unknownID = vocab[unk].map(Int32.init)
-        } else {
-            unknownID = nil
-        }
-        fuseUnknown = try node["fuse_unk"].bool(default: false)
-        byteFallback = try node["byte_fallback"].bool(default: false)
+        self.unknownID = unknownID.map(Int32.init)
+        self.fuseUnknown = fuseUnknown
+        self.byteFallback = byteFallback
     }
 
     /// Appends the ids of one pre-tokenized word: `p[range]`, seen through the byte-level map
@@ -173,6 +185,28 @@ struct BPEModel: Sendable {
                 s.heap.push(rank: m.rank, position: Int32(pos), merged: m.merged)
             }
         }
+    }
+}
+
+/// One BPE merge as token ids: `left` followed by `right` becomes `merged`.
+struct BPEMerge: Sendable, Equatable {
+    let left: Int32
+    let right: Int32
+    let merged: Int32
+
+    /// The merge of two tokens, if both and their concatenation are in `vocab`.
+    init?(_ left: String, _ right: String, vocab: [String: Int]) {
+        guard let a = vocab[left], let b = vocab[right], let m = vocab[left + right] else { return nil }
+        self.left = Int32(a)
+        self.right = Int32(b)
+        merged = Int32(m)
+    }
+
+    /// A merge of ids already known to be in the vocabulary.
+    init(left: Int32, right: Int32, merged: Int32) {
+        self.left = left
+        self.right = right
+        self.merged = merged
     }
 }
 

@@ -1,7 +1,8 @@
 import Foundation
 
 /// A Hugging Face tokenizer loaded from tokenizer.json, encoding and decoding exactly as the
-/// `tokenizers` library does.
+/// `tokenizers` library does; or the same pipeline built from a GGUF file's vocabulary
+/// (`init(gguf:)`).
 ///
 /// Supported: BPE models (byte-level, as GPT-2 / Llama 3 / Qwen / DeepSeek use, and
 /// SentencePiece-style with byte fallback, as Llama 2 / Mistral / Mixtral use), merges as
@@ -20,7 +21,8 @@ public final class Tokenizer: Sendable {
     private let rawAdded: AddedTokenMatcher
     private let normalizedAdded: AddedTokenMatcher
 
-    /// The added tokens of tokenizer.json, in file order.
+    /// The added tokens of tokenizer.json, in file order (of a GGUF file: its control and
+    /// user-defined tokens, by id).
     public let addedTokens: [AddedToken]
     /// Number of ids: one more than the largest id of the vocabulary or the added tokens.
     public let vocabularySize: Int
@@ -28,8 +30,12 @@ public final class Tokenizer: Sendable {
     public let config: TokenizerConfig
     /// The id of `config.bosToken`, if it names a token.
     public let bosTokenID: Int?
-    /// The ids that end a sequence: `config.eosToken`'s, if it names a token.
+    /// The ids that end a sequence: `config.eosToken`'s, if it names a token (a GGUF file's EOS,
+    /// end-of-turn and end-of-message ids).
     public let eosTokenIDs: [Int]
+    /// The padding token's id: a GGUF file's `tokenizer.ggml.padding_token_id`; nil for
+    /// tokenizer.json (tokenizer_config.json's `pad_token` is not read).
+    public let paddingTokenID: Int?
 
     /// The raw chat template (see `TokenizerConfig.chatTemplate`).
     public var chatTemplate: String? { config.chatTemplate }
@@ -59,15 +65,34 @@ public final class Tokenizer: Sendable {
     }
 
     /// Loads a tokenizer from the bytes of tokenizer.json and an already-read configuration.
-    public init(tokenizerJSON: Data, config: TokenizerConfig) throws {
+    public convenience init(tokenizerJSON: Data, config: TokenizerConfig) throws {
         let root = try JSONNode.parse(tokenizerJSON, file: "tokenizer.json")
         try root.requireObject()
-        model = try BPEModel(root["model"])
-        normalizer = try Normalizer.parse(root["normalizer"])
-        preTokenizer = try PreTokenizer.parse(root["pre_tokenizer"])
-        postProcessor = try PostProcessor.parse(root["post_processor"])
-        decoder = try Decoder.parse(root["decoder"])
+        let model = try BPEModel(root["model"])
         let added = root["added_tokens"].isNull ? [] : try root["added_tokens"].array().map { try AddedToken($0) }
+        var byContent: [String: Int] = [:]
+        for token in added { byContent[token.content] = token.id }
+        func lookup(_ token: String?) -> Int? { token.flatMap { byContent[$0] ?? model.vocab[$0] } }
+        self.init(model: model,
+                  normalizer: try Normalizer.parse(root["normalizer"]),
+                  preTokenizer: try PreTokenizer.parse(root["pre_tokenizer"]),
+                  postProcessor: try PostProcessor.parse(root["post_processor"]),
+                  decoder: try Decoder.parse(root["decoder"]),
+                  addedTokens: added, config: config,
+                  bosTokenID: lookup(config.bosToken),
+                  eosTokenIDs: lookup(config.eosToken).map { [$0] } ?? [],
+                  paddingTokenID: nil)
+    }
+
+    /// A tokenizer from its parts, as the tokenizer.json and GGUF loaders build them.
+    init(model: BPEModel, normalizer: Normalizer?, preTokenizer: PreTokenizer?, postProcessor: PostProcessor?,
+         decoder: Decoder?, addedTokens added: [AddedToken], config: TokenizerConfig, bosTokenID: Int?,
+         eosTokenIDs: [Int], paddingTokenID: Int?) {
+        self.model = model
+        self.normalizer = normalizer
+        self.preTokenizer = preTokenizer
+        self.postProcessor = postProcessor
+        self.decoder = decoder
         addedTokens = added
         var byID: [Int: AddedToken] = [:]
         var byContent: [String: Int] = [:]
@@ -81,10 +106,9 @@ public final class Tokenizer: Sendable {
         normalizedAdded = AddedTokenMatcher(added.filter { $0.normalized })
         vocabularySize = max(model.tokens.count, (added.map { $0.id }.max() ?? -1) + 1)
         self.config = config
-        let vocab = model.vocab
-        func lookup(_ token: String?) -> Int? { token.flatMap { byContent[$0] ?? vocab[$0] } }
-        bosTokenID = lookup(config.bosToken)
-        eosTokenIDs = lookup(config.eosToken).map { [$0] } ?? []
+        self.bosTokenID = bosTokenID
+        self.eosTokenIDs = eosTokenIDs
+        self.paddingTokenID = paddingTokenID
     }
 
     private static func read(_ url: URL) throws -> Data {
