@@ -33,11 +33,11 @@ struct Chat: ParsableCommand {
     var stats = false
 
     func run() throws {
-        guard let tokenizer = try options.tokenizer() else {
+        let model = try options.load()
+        guard let tokenizer = try options.tokenizer(for: model) else {
             throw ValidationError("chat needs a model folder with tokenizer.json")
         }
-        let template = try ModelChatTemplate.load(folder: options.model)
-        let model = try options.load()
+        let template = try ModelChatTemplate.load(folder: try options.model)
         let chat = ChatConversation(model: model, tokenizer: tokenizer, template: template,
                                     capacity: min(context, model.config.maxPositionEmbeddings), system: system)
         while true {

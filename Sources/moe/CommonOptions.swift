@@ -1,13 +1,15 @@
 import ArgumentParser
 import Foundation
+import MoEFormats
 import MoEKernels
 import MoEModels
 import MoETokenizers
 
 /// Options every command that runs a model shares.
 struct ModelOptions: ParsableArguments {
-    @Option(name: .long, help: "Model: a Hugging Face folder (config.json + safetensors) or a .gguf file.")
-    var model: String
+    @Option(name: .customLong("model"),
+            help: "Model: a Hugging Face folder (config.json + safetensors) or a .gguf file (default: the shipped models/\(ModelOptions.defaultModelName)).")
+    var modelPath: String?
 
     @Option(name: .long, help: "Worker threads (default: all cores).")
     var threads: Int?
@@ -18,20 +20,45 @@ struct ModelOptions: ParsableArguments {
         }
     }
 
-    /// The model folder's tokenizer, or nil when it has no tokenizer.json (a GGUF file's
-    /// vocabulary is not read yet).
-    func tokenizer() throws -> Tokenizer? {
-        var isFolder: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: model, isDirectory: &isFolder), isFolder.boolValue,
-              FileManager.default.fileExists(atPath: (model as NSString).appendingPathComponent("tokenizer.json"))
-        else { return nil }
-        return try Tokenizer(folder: model)
+    /// The model this project ships (trained by `moe train`; see its README).
+    static let defaultModelName = "shakespeare-moe"
+
+    /// The model path: `--model`, or the shipped model found next to the working directory
+    /// or above the executable (`.build/release/moe` inside the repository).
+    var model: String {
+        get throws {
+            if let modelPath { return modelPath }
+            let relative = "models/\(Self.defaultModelName)"
+            var candidates = [FileManager.default.currentDirectoryPath]
+            var dir = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
+            for _ in 0..<5 {
+                candidates.append(dir.path)
+                dir.deleteLastPathComponent()
+            }
+            for base in candidates where FileManager.default.fileExists(atPath: "\(base)/\(relative)/config.json") {
+                return "\(base)/\(relative)"
+            }
+            throw ValidationError("no --model given and the shipped model \(relative) was not found; pass --model PATH")
+        }
+    }
+
+    /// The model's tokenizer: the folder's tokenizer.json, or the vocabulary inside a GGUF
+    /// file; nil when there is none.
+    func tokenizer(for loaded: Transformer) throws -> Tokenizer? {
+        if let gguf = loaded.weights as? GGUFWeights {
+            return gguf.file.string("tokenizer.ggml.model") == nil ? nil : try Tokenizer(gguf: gguf.file)
+        }
+        let folder = try model
+        guard FileManager.default.fileExists(atPath: (folder as NSString).appendingPathComponent("tokenizer.json")) else {
+            return nil
+        }
+        return try Tokenizer(folder: folder)
     }
 
     /// Loads the model on a pool of the requested size.
     func load() throws -> Transformer {
         let pool = ThreadPool(threadCount: threads ?? ProcessInfo.processInfo.activeProcessorCount)
-        return try Transformer(path: model, pool: pool)
+        return try Transformer(path: try model, pool: pool)
     }
 }
 

@@ -41,7 +41,8 @@ struct Generate: ParsableCommand {
     }
 
     func run() throws {
-        let tokenizer = try options.tokenizer()
+        let model = try options.load()
+        let tokenizer = try options.tokenizer(for: model)
         let promptIDs: [Int]
         if let prompt {
             guard let tokenizer else {
@@ -51,7 +52,6 @@ struct Generate: ParsableCommand {
         } else {
             promptIDs = try parseIDs(ids ?? "")
         }
-        let model = try options.load()
         var detokenizer = tokenizer?.makeStreamingDetokenizer(skipSpecialTokens: true)
         let result = try Generator(model: model).generate(
             prompt: promptIDs, maxTokens: maxTokens, sampling: sampling.parameters, stopAtEndOfSequence: !ignoreEos
