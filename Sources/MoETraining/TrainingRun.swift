@@ -1,6 +1,7 @@
 import Foundation
 import MoEFormats
 import MoEKernels
+import MoEModels
 
 /// Where a run reads and writes, and how often it reports.
 public struct RunOptions: Sendable {
@@ -48,7 +49,7 @@ public struct RunProgress: Sendable {
     /// Training tokens per second so far (evaluation time excluded).
     public var tokensPerSecond: Double
     /// Per MoE layer, the routing health since the previous evaluation (after evaluations).
-    public var experts: [ExpertLoadMetrics]
+    public var experts: [ExpertLoad]
 }
 
 /// The outcome of a run.
@@ -66,7 +67,7 @@ public struct RunSummary: Sendable {
     /// All parameters.
     public var totalParameters: Int
     /// Routing health of the last interval per MoE layer.
-    public var experts: [ExpertLoadMetrics]
+    public var experts: [ExpertLoad]
 }
 
 /// The tokenizer and token streams of a data set.
@@ -134,7 +135,7 @@ public enum TrainingRun {
                                  tokensPerSecond: speed, experts: []))
             guard trainer.step % options.evalEvery == 0 || trainer.step == steps else { continue }
             let val = try trainer.evaluate(data.validation, batches: options.evalBatches)
-            let experts = trainer.takeLoads().map { ExpertLoadMetrics(load: $0) }
+            let experts = trainer.takeLoads().map { ExpertLoad(counts: $0) }
             let trainLoss = Float(intervalLoss / Double(intervalSteps))
             intervalLoss = 0
             intervalSteps = 0
@@ -191,14 +192,14 @@ public struct TrainLogRecord: Sendable {
     /// Training tokens per second so far.
     public var tokensPerSecond: Double
     /// Routing health per MoE layer since the previous record.
-    public var experts: [ExpertLoadMetrics]
+    public var experts: [ExpertLoad]
 
     /// The record as one JSON object.
     public var json: String {
         let layers = experts.map { m in
             "{\"entropy\":\(num(m.normalizedEntropy)),\"cv\":\(num(m.coefficientOfVariation)),"
                 + "\"max_violation\":\(num(m.maxViolation)),\"dead\":\(m.deadExperts),"
-                + "\"load\":[\(m.load.map(String.init).joined(separator: ","))]}"
+                + "\"load\":[\(m.counts.map(String.init).joined(separator: ","))]}"
         }
         return "{\"step\":\(step),\"train_loss\":\(num(Double(trainLoss))),\"val_loss\":\(num(Double(valLoss))),"
             + "\"lr\":\(num(Double(lr))),\"grad_norm\":\(num(Double(gradNorm))),\"aux_loss\":\(num(Double(aux))),"

@@ -1,4 +1,5 @@
 import MoEKernels
+import MoEModels
 @testable import MoETraining
 import XCTest
 
@@ -16,7 +17,7 @@ final class CollapseTests: XCTestCase {
                                     seq: 32, lr: 1e-2, warmup: 5)
         let trainer = try Trainer(config: config, trainTokens: tokens, pool: TestModels.pool)
         for _ in 0..<config.steps { _ = try trainer.trainStep() }
-        return trainer.takeLoads().map { ExpertLoadMetrics(load: $0).normalizedEntropy }.min() ?? 0
+        return trainer.takeLoads().map { ExpertLoad(counts: $0).normalizedEntropy }.min() ?? 0
     }
 
     func testLoadCollapsesWithoutBalancingAndStaysEvenWithTheDefaultAuxLoss() throws {

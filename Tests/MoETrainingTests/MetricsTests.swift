@@ -1,10 +1,11 @@
 @testable import MoETraining
+import MoEModels
 import XCTest
 
 /// Routing-health arithmetic on known loads.
 final class MetricsTests: XCTestCase {
     func testEvenLoadIsPerfectlyHealthy() {
-        let m = ExpertLoadMetrics(load: [10, 10, 10, 10])
+        let m = ExpertLoad(counts: [10, 10, 10, 10])
         XCTAssertEqual(m.normalizedEntropy, 1, accuracy: 1e-12)
         XCTAssertEqual(m.coefficientOfVariation, 0, accuracy: 1e-12)
         XCTAssertEqual(m.maxViolation, 0, accuracy: 1e-12)
@@ -12,7 +13,7 @@ final class MetricsTests: XCTestCase {
     }
 
     func testCollapsedLoad() {
-        let m = ExpertLoadMetrics(load: [40, 0, 0, 0])
+        let m = ExpertLoad(counts: [40, 0, 0, 0])
         XCTAssertEqual(m.normalizedEntropy, 0, accuracy: 1e-12)
         XCTAssertEqual(m.coefficientOfVariation, 3.0.squareRoot(), accuracy: 1e-12)
         XCTAssertEqual(m.maxViolation, 3, accuracy: 1e-12)
@@ -20,7 +21,7 @@ final class MetricsTests: XCTestCase {
     }
 
     func testSkewedLoad() {
-        let m = ExpertLoadMetrics(load: [20, 10, 10, 0])
+        let m = ExpertLoad(counts: [20, 10, 10, 0])
         XCTAssertEqual(m.normalizedEntropy, 0.75, accuracy: 1e-12)
         XCTAssertEqual(m.coefficientOfVariation, (50.0).squareRoot() / 10, accuracy: 1e-12)
         XCTAssertEqual(m.maxViolation, 1, accuracy: 1e-12)
