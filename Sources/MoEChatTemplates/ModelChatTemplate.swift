@@ -8,6 +8,12 @@ public struct ModelChatTemplate: Sendable {
     /// which transformers passes to the template as variables.
     public let specialTokens: [String: String]
 
+    /// A template with the given special tokens (e.g. from a GGUF file's metadata).
+    public init(template: ChatTemplate, specialTokens: [String: String]) {
+        self.template = template
+        self.specialTokens = specialTokens
+    }
+
     /// Names of the special-token entries transformers exposes to templates.
     public static let specialTokenNames = ["bos_token", "eos_token", "unk_token", "sep_token", "pad_token", "cls_token", "mask_token"]
 

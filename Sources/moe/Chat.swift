@@ -1,7 +1,9 @@
 import ArgumentParser
 import Foundation
 import MoEChatTemplates
+import MoEModels
 import MoERuntime
+import MoETokenizers
 
 /// `moe chat`: an interactive conversation.
 struct Chat: ParsableCommand {
@@ -35,9 +37,9 @@ struct Chat: ParsableCommand {
     func run() throws {
         let model = try options.load()
         guard let tokenizer = try options.tokenizer(for: model) else {
-            throw ValidationError("chat needs a model folder with tokenizer.json")
+            throw ValidationError("chat needs a tokenizer: tokenizer.json in the model folder, or a GGUF file with a vocabulary")
         }
-        let template = try ModelChatTemplate.load(folder: try options.model)
+        let template = try chatTemplate(model: model, tokenizer: tokenizer)
         let chat = ChatConversation(model: model, tokenizer: tokenizer, template: template,
                                     capacity: min(context, model.config.maxPositionEmbeddings), system: system)
         while true {
@@ -59,5 +61,18 @@ struct Chat: ParsableCommand {
                     result.decodeTokensPerSecond).utf8))
             }
         }
+    }
+
+    /// The folder's chat template, or a GGUF file's `tokenizer.chat_template` with the
+    /// vocabulary's BOS and EOS tokens.
+    private func chatTemplate(model: Transformer, tokenizer: Tokenizer) throws -> ModelChatTemplate {
+        guard model.weights is GGUFWeights else { return try ModelChatTemplate.load(folder: try options.model) }
+        guard let source = tokenizer.chatTemplate else {
+            throw ValidationError("the GGUF file has no tokenizer.chat_template")
+        }
+        var tokens: [String: String] = [:]
+        tokens["bos_token"] = tokenizer.bosToken
+        tokens["eos_token"] = tokenizer.eosToken
+        return ModelChatTemplate(template: try ChatTemplate(source: source), specialTokens: tokens)
     }
 }
