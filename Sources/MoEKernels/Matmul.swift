@@ -51,6 +51,39 @@ enum MatmulDriver {
         case .f32: matvec(F32Loader.self, weight, input: input, output: output, pool: pool)
         case .f16: matvec(F16Loader.self, weight, input: input, output: output, pool: pool)
         case .bf16: matvec(BF16Loader.self, weight, input: input, output: output, pool: pool)
+        case .q8_0: matvecBlocks(Q8_0Block.self, weight, input: input, output: output, pool: pool)
+        case .q4_0: matvecBlocks(Q4_0Block.self, weight, input: input, output: output, pool: pool)
+        case .q4_1: matvecBlocks(Q4_1Block.self, weight, input: input, output: output, pool: pool)
+        case .q5_0: matvecBlocks(Q5_0Block.self, weight, input: input, output: output, pool: pool)
+        case .q5_1: matvecBlocks(Q5_1Block.self, weight, input: input, output: output, pool: pool)
+        case .q4_K: matvecBlocks(Q4_KBlock.self, weight, input: input, output: output, pool: pool)
+        case .q5_K: matvecBlocks(Q5_KBlock.self, weight, input: input, output: output, pool: pool)
+        case .q6_K: matvecBlocks(Q6_KBlock.self, weight, input: input, output: output, pool: pool)
+        case .mxfp4: matvecBlocks(MXFP4Block.self, weight, input: input, output: output, pool: pool)
+        }
+    }
+
+    /// Rows per decode chunk: few, long chunks, since each is walked as four sequential
+    /// streams and longer streams read faster; two chunks per thread still balance a thread
+    /// that starts late.
+    static func matvecChunkRows(_ weight: WeightMatrix, pool: ThreadPool) -> Int {
+        Swift.max(64, (weight.rows + 2 * pool.threadCount - 1) / (2 * pool.threadCount))
+    }
+
+    /// `matvec` specialized for one ggml block type.
+    ///
+    /// - input: `(weight.cols)`
+    /// - output: `(weight.rows)`
+    static func matvecBlocks<B: QuantBlock>(
+        _: B.Type, _ weight: WeightMatrix, input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>,
+        pool: ThreadPool
+    ) {
+        let chunkRows = matvecChunkRows(weight, pool: pool)
+        let chunks = (weight.rows + chunkRows - 1) / chunkRows
+        pool.parallelFor(chunks) { chunk in
+            let first = chunk * chunkRows
+            MatvecQuantStreams.rows(B.self, weight, x: input, y: output, first: first,
+                                    count: Swift.min(chunkRows, weight.rows - first))
         }
     }
 
@@ -62,9 +95,7 @@ enum MatmulDriver {
         _: L.Type, _ weight: WeightMatrix, input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>,
         pool: ThreadPool
     ) {
-        // Few, long chunks: each is walked as four sequential streams, and longer streams
-        // read faster; two chunks per thread still balance a thread that starts late.
-        let chunkRows = Swift.max(64, (weight.rows + 2 * pool.threadCount - 1) / (2 * pool.threadCount))
+        let chunkRows = matvecChunkRows(weight, pool: pool)
         let chunks = (weight.rows + chunkRows - 1) / chunkRows
         pool.parallelFor(chunks) { chunk in
             let first = chunk * chunkRows
@@ -73,7 +104,8 @@ enum MatmulDriver {
     }
 
     /// Columns per prefill block: a block of 8 weight rows stays in L1 and the block of every
-    /// token's input in L2 while it is reused.
+    /// token's input in L2 while it is reused. A multiple of every `WeightType.blockSize`, so
+    /// blocks of a quantised row are whole storage blocks.
     static var blockCols: Int { 512 }
 
     /// The prefill matmul. Columns are processed in blocks; each 8-row tile of a block is

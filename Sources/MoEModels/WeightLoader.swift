@@ -65,8 +65,8 @@ struct WeightLoader {
 
     private func view(_ t: TensorView, rows: Int, cols: Int) throws -> WeightMatrix {
         let type = try weightType(t)
-        guard let base = t.data.baseAddress, t.data.count == rows * cols * type.bytesPerElement else {
-            throw FormatError(file: folder, tensor: t.name, "holds \(t.data.count) bytes, expected \(rows * cols * type.bytesPerElement)")
+        guard let base = t.data.baseAddress, t.data.count == rows * type.rowBytes(cols: cols) else {
+            throw FormatError(file: folder, tensor: t.name, "holds \(t.data.count) bytes, expected \(rows * type.rowBytes(cols: cols))")
         }
         return WeightMatrix(base: base, type: type, rows: rows, cols: cols)
     }
