@@ -143,15 +143,18 @@ enum MXFP4Block: QuantBlock {
     }
 
     /// Doubled E2M1 values of weights `8 * group ..< + 8`: magnitudes 0, 1, 2, 3, 4, 6, 8, 12,
-    /// computed as `m < 2 ? m : (2 | m & 1) << (m / 2 - 1)`, negated when bit 3 is set.
+    /// negated when bit 3 is set. Branch-free integer arithmetic (a table lookup or selects
+    /// stay scalar): for `m = e * 2 + f`, `((2 + f) << e) >> 1` is right except 1 for `m = 0`,
+    /// which `(m + 7) >> 3 - 1` corrects.
     @inline(__always)
     static func values(_ block: UnsafeRawPointer, group: Int) -> SIMD8<Int32> {
         let code = QuantLanes.nibbles32(block, 1, group: group)
         var out = SIMD8<Int32>()
         for k in 0..<8 {
             let m = code[k] & 7
-            let magnitude = m < 2 ? m : (2 | (m & 1)) &<< ((m &>> 1) &- 1)
-            out[k] = code[k] & 8 == 0 ? magnitude : 0 &- magnitude
+            let magnitude = (((2 | (m & 1)) &<< (m &>> 1)) &>> 1) &+ ((m &+ 7) &>> 3) &- 1
+            let negative = (code[k] &>> 3) & 1
+            out[k] = (magnitude ^ (0 &- negative)) &+ negative
         }
         return out
     }
