@@ -51,7 +51,12 @@ enum MatmulDriver {
         case .f32: matvec(F32Loader.self, weight, input: input, output: output, pool: pool)
         case .f16: matvec(F16Loader.self, weight, input: input, output: output, pool: pool)
         case .bf16: matvec(BF16Loader.self, weight, input: input, output: output, pool: pool)
-        case .q8_0: matvecBlocks(Q8_0Block.self, weight, input: input, output: output, pool: pool)
+        case .q8_0:
+            #if arch(x86_64)
+            matvecQ8Int(weight, input: input, output: output, pool: pool)
+            #else
+            matvecBlocks(Q8_0Block.self, weight, input: input, output: output, pool: pool)
+            #endif
         case .q4_0: matvecBlocks(Q4_0Block.self, weight, input: input, output: output, pool: pool)
         case .q4_1: matvecBlocks(Q4_1Block.self, weight, input: input, output: output, pool: pool)
         case .q5_0: matvecBlocks(Q5_0Block.self, weight, input: input, output: output, pool: pool)
@@ -102,6 +107,26 @@ enum MatmulDriver {
             MatvecStreams.rows(L.self, weight, x: input, y: output, first: first, count: Swift.min(chunkRows, weight.rows - first))
         }
     }
+
+    #if arch(x86_64)
+    /// The q8_0 `matvec` with integer dot products: the input is quantised once
+    /// (`ActivationQ8`), then rows are split across `pool`.
+    ///
+    /// - input: `(weight.cols)`
+    /// - output: `(weight.rows)`
+    static func matvecQ8Int(
+        _ weight: WeightMatrix, input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>, pool: ThreadPool
+    ) {
+        let x = ActivationQ8(input, cols: weight.cols)
+        defer { x.deallocate() }
+        let chunkRows = matvecChunkRows(weight, pool: pool)
+        let chunks = (weight.rows + chunkRows - 1) / chunkRows
+        pool.parallelFor(chunks) { chunk in
+            let first = chunk * chunkRows
+            MatvecQ8Int.rows(weight, x: x, y: output, first: first, count: Swift.min(chunkRows, weight.rows - first))
+        }
+    }
+    #endif
 
     /// Columns per prefill block: a block of 8 weight rows stays in L1 and the block of every
     /// token's input in L2 while it is reused. A multiple of every `WeightType.blockSize`, so
