@@ -51,20 +51,24 @@ enum MatmulDriver {
         case .f32: matvec(F32Loader.self, weight, input: input, output: output, pool: pool)
         case .f16: matvec(F16Loader.self, weight, input: input, output: output, pool: pool)
         case .bf16: matvec(BF16Loader.self, weight, input: input, output: output, pool: pool)
-        case .q8_0:
-            #if arch(x86_64)
-            matvecQ8Int(weight, input: input, output: output, pool: pool)
-            #else
-            matvecBlocks(Q8_0Block.self, weight, input: input, output: output, pool: pool)
-            #endif
+        #if arch(x86_64)
+        case .q8_0: matvecQ8Int(Q8_0Block.self, weight, input: input, output: output, pool: pool)
+        case .q4_0: matvecQ8Int(Q4_0Block.self, weight, input: input, output: output, pool: pool)
+        case .q4_1: matvecQ8Int(Q4_1Block.self, weight, input: input, output: output, pool: pool)
+        case .q5_0: matvecQ8Int(Q5_0Block.self, weight, input: input, output: output, pool: pool)
+        case .q5_1: matvecQ8Int(Q5_1Block.self, weight, input: input, output: output, pool: pool)
+        case .mxfp4: matvecQ8Int(MXFP4Block.self, weight, input: input, output: output, pool: pool)
+        #else
+        case .q8_0: matvecBlocks(Q8_0Block.self, weight, input: input, output: output, pool: pool)
         case .q4_0: matvecBlocks(Q4_0Block.self, weight, input: input, output: output, pool: pool)
         case .q4_1: matvecBlocks(Q4_1Block.self, weight, input: input, output: output, pool: pool)
         case .q5_0: matvecBlocks(Q5_0Block.self, weight, input: input, output: output, pool: pool)
         case .q5_1: matvecBlocks(Q5_1Block.self, weight, input: input, output: output, pool: pool)
+        case .mxfp4: matvecBlocks(MXFP4Block.self, weight, input: input, output: output, pool: pool)
+        #endif
         case .q4_K: matvecBlocks(Q4_KBlock.self, weight, input: input, output: output, pool: pool)
         case .q5_K: matvecBlocks(Q5_KBlock.self, weight, input: input, output: output, pool: pool)
         case .q6_K: matvecBlocks(Q6_KBlock.self, weight, input: input, output: output, pool: pool)
-        case .mxfp4: matvecBlocks(MXFP4Block.self, weight, input: input, output: output, pool: pool)
         }
     }
 
@@ -109,13 +113,14 @@ enum MatmulDriver {
     }
 
     #if arch(x86_64)
-    /// The q8_0 `matvec` with integer dot products: the input is quantised once
-    /// (`ActivationQ8`), then rows are split across `pool`.
+    /// `matvec` for a 32-weight block type with integer dot products: the input is quantised
+    /// once (`ActivationQ8`), then rows are split across `pool`.
     ///
     /// - input: `(weight.cols)`
     /// - output: `(weight.rows)`
-    static func matvecQ8Int(
-        _ weight: WeightMatrix, input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>, pool: ThreadPool
+    static func matvecQ8Int<B: Q8IntBlock>(
+        _: B.Type, _ weight: WeightMatrix, input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>,
+        pool: ThreadPool
     ) {
         let x = ActivationQ8(input, cols: weight.cols)
         defer { x.deallocate() }
@@ -123,7 +128,7 @@ enum MatmulDriver {
         let chunks = (weight.rows + chunkRows - 1) / chunkRows
         pool.parallelFor(chunks) { chunk in
             let first = chunk * chunkRows
-            MatvecQ8Int.rows(weight, x: x, y: output, first: first, count: Swift.min(chunkRows, weight.rows - first))
+            MatvecQ8Int.rows(B.self, weight, x: x, y: output, first: first, count: Swift.min(chunkRows, weight.rows - first))
         }
     }
     #endif
