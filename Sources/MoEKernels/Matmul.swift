@@ -58,6 +58,9 @@ enum MatmulDriver {
         case .q5_0: matvecQ8Int(Q5_0Block.self, weight, input: input, output: output, pool: pool)
         case .q5_1: matvecQ8Int(Q5_1Block.self, weight, input: input, output: output, pool: pool)
         case .mxfp4: matvecQ8Int(MXFP4Block.self, weight, input: input, output: output, pool: pool)
+        case .q4_K: matvecQ8Int(Q4_KBlock.self, weight, input: input, output: output, pool: pool)
+        case .q5_K: matvecQ8Int(Q5_KBlock.self, weight, input: input, output: output, pool: pool)
+        case .q6_K: matvecQ8Int(Q6_KBlock.self, weight, input: input, output: output, pool: pool)
         #else
         case .q8_0: matvecBlocks(Q8_0Block.self, weight, input: input, output: output, pool: pool)
         case .q4_0: matvecBlocks(Q4_0Block.self, weight, input: input, output: output, pool: pool)
@@ -65,10 +68,10 @@ enum MatmulDriver {
         case .q5_0: matvecBlocks(Q5_0Block.self, weight, input: input, output: output, pool: pool)
         case .q5_1: matvecBlocks(Q5_1Block.self, weight, input: input, output: output, pool: pool)
         case .mxfp4: matvecBlocks(MXFP4Block.self, weight, input: input, output: output, pool: pool)
-        #endif
         case .q4_K: matvecBlocks(Q4_KBlock.self, weight, input: input, output: output, pool: pool)
         case .q5_K: matvecBlocks(Q5_KBlock.self, weight, input: input, output: output, pool: pool)
         case .q6_K: matvecBlocks(Q6_KBlock.self, weight, input: input, output: output, pool: pool)
+        #endif
         }
     }
 
@@ -113,12 +116,12 @@ enum MatmulDriver {
     }
 
     #if arch(x86_64)
-    /// `matvec` for a 32-weight block type with integer dot products: the input is quantised
+    /// `matvec` for a block type with integer dot products: the input is quantised
     /// once (`ActivationQ8`), then rows are split across `pool`.
     ///
     /// - input: `(weight.cols)`
     /// - output: `(weight.rows)`
-    static func matvecQ8Int<B: Q8IntBlock>(
+    static func matvecQ8Int<B: Q8IntDot>(
         _: B.Type, _ weight: WeightMatrix, input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>,
         pool: ThreadPool
     ) {

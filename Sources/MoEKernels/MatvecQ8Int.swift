@@ -1,11 +1,22 @@
 #if arch(x86_64)
 import _Builtin_intrinsics.intel
 
-/// A 32-weight block format whose weights are `scale * code + min` with small integer codes,
-/// for the integer-dot decode matvec (`MatvecQ8Int`).
-protocol Q8IntBlock {
+/// A block format with an integer dot product against a q8_0-quantised activation, for the
+/// decode matvec `MatvecQ8Int`.
+protocol Q8IntDot {
+    /// Weights per block (a multiple of 32).
+    static var elements: Int { get }
     /// Bytes per block.
     static var bytes: Int { get }
+    /// Adds the block's products with activation blocks `xBlock ..< xBlock + elements / 32`:
+    /// scaled integer dot products to the lanes of `acc`, `min` terms to `minSum` (a separate
+    /// scalar chain; inserting it into a lane of `acc` serialised the loop).
+    static func accumulate(_ block: UnsafeRawPointer, _ x: ActivationQ8, xBlock: Int,
+                           _ acc: inout SIMD8<Float>, _ minSum: inout Float)
+}
+
+/// A 32-weight block format whose weights are `scale * code + min` with small integer codes.
+protocol Q8IntBlock: Q8IntDot {
     /// Whether blocks carry a `min` term.
     static var hasMin: Bool { get }
     /// The 32 codes as signed bytes (|code| <= 64, so `vpmaddubsw` pair sums cannot saturate).
@@ -14,6 +25,16 @@ protocol Q8IntBlock {
     static func scale(_ block: UnsafeRawPointer) -> Float
     /// The block's `min` term (0 unless `hasMin`).
     static func min(_ block: UnsafeRawPointer) -> Float
+}
+
+extension Q8IntBlock {
+    @inline(__always)
+    static func accumulate(_ block: UnsafeRawPointer, _ x: ActivationQ8, xBlock: Int,
+                           _ acc: inout SIMD8<Float>, _ minSum: inout Float) {
+        acc.addProduct(MatvecQ8Int.blockDot(codes(block), x.q + 32 &* xBlock),
+                       SIMD8(repeating: scale(block) * x.scale[xBlock]))
+        if hasMin { minSum += min(block) * x.sum[xBlock] }
+    }
 }
 
 /// Byte helpers for `Q8IntBlock` formats (llama.cpp's `bytes_from_nibbles_32` and
@@ -96,9 +117,9 @@ extension MXFP4Block: Q8IntBlock {
     @inline(__always) static func min(_ block: UnsafeRawPointer) -> Float { 0 }
 }
 
-/// The decode matvec for 32-weight block formats with integer dot products (AVX2, as
-/// llama.cpp): the activation is quantised to q8_0 once (`ActivationQ8`); each block's dot
-/// product is `vpsignb` / `vpmaddubsw` / `vpmaddwd` on the codes, scaled by both block
+/// The decode matvec for block formats with integer dot products (AVX2, as llama.cpp): the
+/// activation is quantised to q8_0 once (`ActivationQ8`); each 32 weights' dot product is
+/// `vpsignb` / `vpmaddubsw` / `vpmaddwd` on the codes, scaled by the weight and activation
 /// scales in f32, plus `min * sum(x)` with the exact f32 block sum. Rows are walked as four
 /// sequential streams (as `MatvecStreams`).
 enum MatvecQ8Int {
@@ -115,29 +136,17 @@ enum MatvecQ8Int {
         return unsafeBitCast(_mm256_cvtepi32_ps(sums), to: SIMD8<Float>.self)
     }
 
-    /// One block of one row: the scaled code products added to `acc`, the `min` term to
-    /// `minSum` (a separate scalar chain; inserting it into a lane of `acc` serialised the loop).
-    ///
-    /// - acc: lane partial sums of the row
-    @inline(__always)
-    static func add<B: Q8IntBlock>(
-        _: B.Type, _ p: UnsafeRawPointer, _ x: ActivationQ8, _ b: Int, _ acc: inout SIMD8<Float>, _ minSum: inout Float
-    ) {
-        acc.addProduct(blockDot(B.codes(p), x.q + 32 &* b), SIMD8(repeating: B.scale(p) * x.scale[b]))
-        if B.hasMin { minSum += B.min(p) * x.sum[b] }
-    }
-
     /// `y[r] = sum_c w[r, c] * x[c]` for `r` in `first ..< first + count`.
     ///
     /// - y: `(w.rows)`; only the range is written
     @inline(__always)
-    static func rows<B: Q8IntBlock>(
+    static func rows<B: Q8IntDot>(
         _: B.Type, _ w: WeightMatrix, x: ActivationQ8, y: UnsafeMutablePointer<Float>, first: Int, count: Int
     ) {
         guard count > 0 else { return }
         let quarter = (count + 3) / 4
         let end = first + count, last = end - 1
-        let blocks = w.cols / 32, rowBytes = w.rowBytes
+        let blocks = w.cols / B.elements, rowBytes = w.rowBytes
         var step = 0
         while step < quarter {
             // Streams past the range repeat its last row; their sums are discarded.
@@ -146,14 +155,14 @@ enum MatvecQ8Int {
             var p2 = w.base + Swift.min(i2, last) * rowBytes, p3 = w.base + Swift.min(i3, last) * rowBytes
             var a0 = SIMD8<Float>(), a1 = SIMD8<Float>(), a2 = SIMD8<Float>(), a3 = SIMD8<Float>()
             var m0: Float = 0, m1: Float = 0, m2: Float = 0, m3: Float = 0
-            var b = 0
-            while b < blocks {
-                add(B.self, p0, x, b, &a0, &m0)
-                add(B.self, p1, x, b, &a1, &m1)
-                add(B.self, p2, x, b, &a2, &m2)
-                add(B.self, p3, x, b, &a3, &m3)
+            var xBlock = 0
+            for _ in 0..<blocks {
+                B.accumulate(p0, x, xBlock: xBlock, &a0, &m0)
+                B.accumulate(p1, x, xBlock: xBlock, &a1, &m1)
+                B.accumulate(p2, x, xBlock: xBlock, &a2, &m2)
+                B.accumulate(p3, x, xBlock: xBlock, &a3, &m3)
                 p0 += B.bytes; p1 += B.bytes; p2 += B.bytes; p3 += B.bytes
-                b &+= 1
+                xBlock &+= B.elements / 32
             }
             y[i0] = SIMDReduce.sum(a0) + m0
             if i1 < end { y[i1] = SIMDReduce.sum(a1) + m1 }

@@ -3,7 +3,7 @@ import XCTest
 
 /// `Kernels.matmul` on ggml blocks (decode matvec and prefill) against a Double reference
 /// over the reference-dequantised weights. Paths that accumulate in f32 with the f32 input
-/// meet the f32 tolerance; the decode matvec of the 32-weight types on x86-64 quantises the
+/// meet the f32 tolerance; the decode matvec of the block types on x86-64 quantises the
 /// input to q8_0 (`ActivationQ8`, as llama.cpp): every output is within the worst-case
 /// input-rounding error, and the relative L2 error on long rows stays below 1e-2.
 final class QuantMatmulTests: XCTestCase {
@@ -46,7 +46,7 @@ final class QuantMatmulTests: XCTestCase {
     }
 
     /// Types whose decode matvec may quantise the input (`ActivationQ8`).
-    private static let quantisedInputTypes: Set<WeightType> = [.q8_0, .q4_0, .q4_1, .q5_0, .q5_1, .mxfp4]
+    private static let quantisedInputTypes: Set<WeightType> = Set(blockWeightTypes)
 
     /// Each output of a decode matvec with a q8_0-quantised input is within the worst case
     /// of the input rounding, `sum_b max|x_b| / 254 * sum_{i in b} |w_i|`, plus f32 rounding.
