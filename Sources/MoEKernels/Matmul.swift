@@ -4,7 +4,12 @@ extension Kernels {
     ///
     /// `tokens == 1` is the bandwidth-bound decode matvec (four sequential row streams per thread); for
     /// more tokens, blocks of weight rows are widened to f32 once and reused for every
-    /// token, 3 tokens per register tile. Any sizes are accepted; zero rows or tokens do
+    /// token, 3 tokens per register tile. ggml block types (`weight.type.isBlockQuantized`)
+    /// need `weight.cols` to be a multiple of the block size; their decode matvec on x86-64
+    /// quantises `input` to q8_0 blocks and uses integer dot products, as llama.cpp does, so
+    /// each output may differ from the exact f32 result by up to
+    /// `sum over 32-blocks b of max|x_b| / 254 * sum_{c in b} |w[r, c]|` (about 0.4% relative
+    /// on random data); every other path accumulates the exact f32 products in f32. Any sizes are accepted; zero rows or tokens do
     /// nothing. `output` must not overlap `input` or the weights.
     ///
     /// - input: `(tokens, weight.cols)`

@@ -19,7 +19,8 @@ protocol Q8IntDot {
 protocol Q8IntBlock: Q8IntDot {
     /// Whether blocks carry a `min` term.
     static var hasMin: Bool { get }
-    /// The 32 codes as signed bytes (|code| <= 64, so `vpmaddubsw` pair sums cannot saturate).
+    /// The 32 codes as signed bytes (any int8: with activations in -127...127 the
+    /// `vpmaddubsw` pair sums stay within 2 * 128 * 127 and cannot saturate).
     static func codes(_ block: UnsafeRawPointer) -> __m256i
     /// The block's scale.
     static func scale(_ block: UnsafeRawPointer) -> Float

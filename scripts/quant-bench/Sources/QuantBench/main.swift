@@ -1,8 +1,8 @@
 import Foundation
 import MoEKernels
 
-/// Decode matvec GB/s (weights streamed from memory: many copies, each used once per pass)
-/// and prefill GFLOP/s, per weight type, against bf16 in the same run.
+// Decode matvec GB/s (weights streamed from memory: many copies, each used once per pass)
+// and prefill GFLOP/s, per weight type, against bf16 in the same run.
 
 /// Random weights with finite, normal scales: `copies` matrices of `(rows, cols)` in one buffer.
 final class Weights {
