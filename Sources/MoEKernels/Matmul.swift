@@ -57,15 +57,8 @@ enum MatmulDriver {
         case .f16: matvec(F16Loader.self, weight, input: input, output: output, pool: pool)
         case .bf16: matvec(BF16Loader.self, weight, input: input, output: output, pool: pool)
         #if arch(x86_64)
-        case .q8_0: matvecQ8Int(Q8_0Block.self, weight, input: input, output: output, pool: pool)
-        case .q4_0: matvecQ8Int(Q4_0Block.self, weight, input: input, output: output, pool: pool)
-        case .q4_1: matvecQ8Int(Q4_1Block.self, weight, input: input, output: output, pool: pool)
-        case .q5_0: matvecQ8Int(Q5_0Block.self, weight, input: input, output: output, pool: pool)
-        case .q5_1: matvecQ8Int(Q5_1Block.self, weight, input: input, output: output, pool: pool)
-        case .mxfp4: matvecQ8Int(MXFP4Block.self, weight, input: input, output: output, pool: pool)
-        case .q4_K: matvecQ8Int(Q4_KBlock.self, weight, input: input, output: output, pool: pool)
-        case .q5_K: matvecQ8Int(Q5_KBlock.self, weight, input: input, output: output, pool: pool)
-        case .q6_K: matvecQ8Int(Q6_KBlock.self, weight, input: input, output: output, pool: pool)
+        case .q8_0, .q4_0, .q4_1, .q5_0, .q5_1, .mxfp4, .q4_K, .q5_K, .q6_K:
+            matvecQ8Int(weight, input: input, output: output, pool: pool)
         #else
         case .q8_0: matvecBlocks(Q8_0Block.self, weight, input: input, output: output, pool: pool)
         case .q4_0: matvecBlocks(Q4_0Block.self, weight, input: input, output: output, pool: pool)
@@ -119,27 +112,6 @@ enum MatmulDriver {
             MatvecStreams.rows(L.self, weight, x: input, y: output, first: first, count: Swift.min(chunkRows, weight.rows - first))
         }
     }
-
-    #if arch(x86_64)
-    /// `matvec` for a block type with integer dot products: the input is quantised
-    /// once (`ActivationQ8`), then rows are split across `pool`.
-    ///
-    /// - input: `(weight.cols)`
-    /// - output: `(weight.rows)`
-    static func matvecQ8Int<B: Q8IntDot>(
-        _: B.Type, _ weight: WeightMatrix, input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>,
-        pool: ThreadPool
-    ) {
-        let x = ActivationQ8(input, cols: weight.cols)
-        defer { x.deallocate() }
-        let chunkRows = matvecChunkRows(weight, pool: pool)
-        let chunks = (weight.rows + chunkRows - 1) / chunkRows
-        pool.parallelFor(chunks) { chunk in
-            let first = chunk * chunkRows
-            MatvecQ8Int.rows(B.self, weight, x: x, y: output, first: first, count: Swift.min(chunkRows, weight.rows - first))
-        }
-    }
-    #endif
 
     /// Columns per prefill block: a block of 8 weight rows stays in L1 and the block of every
     /// token's input in L2 while it is reused. A multiple of every `WeightType.blockSize`, so

@@ -47,6 +47,27 @@ final class MatvecGroupTests: XCTestCase {
         }
     }
 
+    func testBlockTypeJobsSharingAnInput() {
+        // Gate and up projections read the same input (quantised once for both).
+        var rng = SplitMix64(seed: 13)
+        for type in blockWeightTypes {
+            let cols = 2 * type.blockSize
+            let gate = TestMatrix(type: type, rows: 70, cols: cols, rng: &rng)
+            let up = TestMatrix(type: type, rows: 70, cols: cols, rng: &rng)
+            let x = FloatBuffer(rows: 1, cols: cols)
+            x.load(rng.floats(cols))
+            let separate = [FloatBuffer(rows: 1, cols: 70), FloatBuffer(rows: 1, cols: 70)]
+            let grouped = [FloatBuffer(rows: 1, cols: 70), FloatBuffer(rows: 1, cols: 70)]
+            let pool = TestPools.all[1]
+            Kernels.matmul(gate.matrix, input: x.base, output: separate[0].base, tokens: 1, pool: pool)
+            Kernels.matmul(up.matrix, input: x.base, output: separate[1].base, tokens: 1, pool: pool)
+            Kernels.matvecGroup([MatvecJob(gate.matrix, input: x.base, output: grouped[0].base),
+                                 MatvecJob(up.matrix, input: x.base, output: grouped[1].base)], pool: pool)
+            XCTAssertEqual(grouped[0].rowArray(0), separate[0].rowArray(0), "\(type) gate")
+            XCTAssertEqual(grouped[1].rowArray(0), separate[1].rowArray(0), "\(type) up")
+        }
+    }
+
     func testEmptyGroupDoesNothing() {
         Kernels.matvecGroup([], pool: TestPools.all[1])
     }
