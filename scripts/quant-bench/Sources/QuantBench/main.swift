@@ -68,6 +68,30 @@ func matvecGBs(_ type: WeightType, rows: Int, cols: Int, pool: ThreadPool) -> Do
     return Double(bytes * copies) / t / 1e9
 }
 
+/// Decode GB/s of a MoE layer's experts through `Kernels.matvecGroup`: 4 experts' gate and
+/// up (512x1024, one shared input) in one group, then their down projections (1024x512) in
+/// another, over many layers' worth of distinct weights.
+func expertGroupGBs(_ type: WeightType, pool: ThreadPool) -> Double {
+    let layerBytes = 8 * 512 * type.rowBytes(cols: 1024) + 4 * 1024 * type.rowBytes(cols: 512)
+    let layers = max(2, (512 << 20) / layerBytes)
+    let upGate = Weights(type: type, rows: 512, cols: 1024, copies: 8 * layers)
+    let down = Weights(type: type, rows: 1024, cols: 512, copies: 4 * layers)
+    let x = UnsafeMutablePointer<Float>.allocate(capacity: 1024)  // (1024)
+    let h = UnsafeMutablePointer<Float>.allocate(capacity: 8 * 512)  // (8, 512)
+    let y = UnsafeMutablePointer<Float>.allocate(capacity: 4 * 1024)  // (4, 1024)
+    defer { x.deallocate(); h.deallocate(); y.deallocate() }
+    for c in 0..<1024 { x[c] = Float(c % 7) * 0.1 - 0.3 }
+    for i in 0..<8 * 512 { h[i] = Float(i % 5) * 0.1 - 0.2 }
+    let t = best(runs: 5) {
+        for l in 0..<layers {
+            Kernels.matvecGroup((0..<8).map { MatvecJob(upGate.matrices[8 * l + $0], input: x, output: h + 512 * $0) }, pool: pool)
+            Kernels.matvecGroup((0..<4).map { MatvecJob(down.matrices[4 * l + $0], input: h + 512 * $0, output: y + 1024 * $0) },
+                                pool: pool)
+        }
+    }
+    return Double(layerBytes * layers) / t / 1e9
+}
+
 /// Prefill GFLOP/s for `tokens` tokens on one `(rows, cols)` matrix.
 func prefillGFLOPs(_ type: WeightType, rows: Int, cols: Int, tokens: Int, pool: ThreadPool) -> Double {
     let w = Weights(type: type, rows: rows, cols: cols, copies: 1)
@@ -102,6 +126,11 @@ for threads in threadCounts {
     for type in types {
         let cells = shapes.map { String(format: "%11.1f", matvecGBs(type, rows: $0.0, cols: $0.1, pool: pool)) }
         print("    " + type.rawValue.padding(toLength: 21, withPad: " ", startingAt: 0) + cells.joined())
+    }
+    print("  MoE expert groups (4 experts' gate+up, then down) GB/s")
+    for type in types {
+        print("    " + type.rawValue.padding(toLength: 21, withPad: " ", startingAt: 0)
+              + String(format: "%11.1f", expertGroupGBs(type, pool: pool)))
     }
     print("  prefill GFLOP/s         512x1024/16  512x1024/128  4096x4096/16  4096x4096/128")
     for type in types {
