@@ -114,6 +114,7 @@ if let name = args.first, let type = WeightType(rawValue: name) {
     for (rows, cols) in shapes {
         print("\(type) \(rows)x\(cols): \(String(format: "%.1f", matvecGBs(type, rows: rows, cols: cols, pool: pool))) GB/s")
     }
+    print("\(type) expert groups: \(String(format: "%.1f", expertGroupGBs(type, pool: pool))) GB/s")
     exit(0)
 }
 let threadCounts = args.compactMap { Int($0) }.isEmpty ? [1, 2] : args.compactMap { Int($0) }
