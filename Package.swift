@@ -41,7 +41,7 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        .testTarget(name: "MoEKernelsTests", dependencies: ["MoEKernels"]),
+        .testTarget(name: "MoEKernelsTests", dependencies: ["MoEKernels", "MoEFormats"]),
         .testTarget(name: "MoEFormatsTests", dependencies: ["MoEFormats"]),
         .testTarget(name: "MoEModelsTests", dependencies: ["MoEModels", "MoEFormats", "MoEKernels"]),
         .testTarget(name: "MoERuntimeTests", dependencies: ["MoERuntime", "MoEModels"]),

@@ -4,7 +4,12 @@ extension Kernels {
     ///
     /// `tokens == 1` is the bandwidth-bound decode matvec (four sequential row streams per thread); for
     /// more tokens, blocks of weight rows are widened to f32 once and reused for every
-    /// token, 3 tokens per register tile. Any sizes are accepted; zero rows or tokens do
+    /// token, 3 tokens per register tile. ggml block types (`weight.type.isBlockQuantized`)
+    /// need `weight.cols` to be a multiple of the block size; their decode matvec on x86-64
+    /// quantises `input` to q8_0 blocks and uses integer dot products, as llama.cpp does, so
+    /// each output may differ from the exact f32 result by up to
+    /// `sum over 32-blocks b of max|x_b| / 254 * sum_{c in b} |w[r, c]|` (about 0.4% relative
+    /// on random data); every other path accumulates the exact f32 products in f32. Any sizes are accepted; zero rows or tokens do
     /// nothing. `output` must not overlap `input` or the weights.
     ///
     /// - input: `(tokens, weight.cols)`
@@ -51,6 +56,44 @@ enum MatmulDriver {
         case .f32: matvec(F32Loader.self, weight, input: input, output: output, pool: pool)
         case .f16: matvec(F16Loader.self, weight, input: input, output: output, pool: pool)
         case .bf16: matvec(BF16Loader.self, weight, input: input, output: output, pool: pool)
+        #if arch(x86_64)
+        case .q8_0, .q4_0, .q4_1, .q5_0, .q5_1, .mxfp4, .q4_K, .q5_K, .q6_K:
+            matvecQ8Int(weight, input: input, output: output, pool: pool)
+        #else
+        case .q8_0: matvecBlocks(Q8_0Block.self, weight, input: input, output: output, pool: pool)
+        case .q4_0: matvecBlocks(Q4_0Block.self, weight, input: input, output: output, pool: pool)
+        case .q4_1: matvecBlocks(Q4_1Block.self, weight, input: input, output: output, pool: pool)
+        case .q5_0: matvecBlocks(Q5_0Block.self, weight, input: input, output: output, pool: pool)
+        case .q5_1: matvecBlocks(Q5_1Block.self, weight, input: input, output: output, pool: pool)
+        case .mxfp4: matvecBlocks(MXFP4Block.self, weight, input: input, output: output, pool: pool)
+        case .q4_K: matvecBlocks(Q4_KBlock.self, weight, input: input, output: output, pool: pool)
+        case .q5_K: matvecBlocks(Q5_KBlock.self, weight, input: input, output: output, pool: pool)
+        case .q6_K: matvecBlocks(Q6_KBlock.self, weight, input: input, output: output, pool: pool)
+        #endif
+        }
+    }
+
+    /// Rows per decode chunk: few, long chunks, since each is walked as four sequential
+    /// streams and longer streams read faster; two chunks per thread still balance a thread
+    /// that starts late.
+    static func matvecChunkRows(_ weight: WeightMatrix, pool: ThreadPool) -> Int {
+        Swift.max(64, (weight.rows + 2 * pool.threadCount - 1) / (2 * pool.threadCount))
+    }
+
+    /// `matvec` specialized for one ggml block type.
+    ///
+    /// - input: `(weight.cols)`
+    /// - output: `(weight.rows)`
+    static func matvecBlocks<B: QuantBlock>(
+        _: B.Type, _ weight: WeightMatrix, input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>,
+        pool: ThreadPool
+    ) {
+        let chunkRows = matvecChunkRows(weight, pool: pool)
+        let chunks = (weight.rows + chunkRows - 1) / chunkRows
+        pool.parallelFor(chunks) { chunk in
+            let first = chunk * chunkRows
+            MatvecQuantStreams.rows(B.self, weight, x: input, y: output, first: first,
+                                    count: Swift.min(chunkRows, weight.rows - first))
         }
     }
 
@@ -62,9 +105,7 @@ enum MatmulDriver {
         _: L.Type, _ weight: WeightMatrix, input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>,
         pool: ThreadPool
     ) {
-        // Few, long chunks: each is walked as four sequential streams, and longer streams
-        // read faster; two chunks per thread still balance a thread that starts late.
-        let chunkRows = Swift.max(64, (weight.rows + 2 * pool.threadCount - 1) / (2 * pool.threadCount))
+        let chunkRows = matvecChunkRows(weight, pool: pool)
         let chunks = (weight.rows + chunkRows - 1) / chunkRows
         pool.parallelFor(chunks) { chunk in
             let first = chunk * chunkRows
@@ -73,7 +114,8 @@ enum MatmulDriver {
     }
 
     /// Columns per prefill block: a block of 8 weight rows stays in L1 and the block of every
-    /// token's input in L2 while it is reused.
+    /// token's input in L2 while it is reused. A multiple of every `WeightType.blockSize`, so
+    /// blocks of a quantised row are whole storage blocks.
     static var blockCols: Int { 512 }
 
     /// The prefill matmul. Columns are processed in blocks; each 8-row tile of a block is

@@ -34,10 +34,30 @@ extension Kernels {
                 first += count
             }
         }
+        #if arch(x86_64)
+        // Block-type inputs are quantised once per distinct input (gate and up share theirs),
+        // not once per chunk.
+        var unique: [GroupInput: ActivationQ8] = [:]
+        let activations: [ActivationQ8?] = jobs.map { job in
+            guard job.weight.type.isBlockQuantized else { return nil }
+            let key = GroupInput(input: job.input, cols: job.weight.cols)
+            if let x = unique[key] { return x }
+            let x = ActivationQ8(job.input, cols: job.weight.cols)
+            unique[key] = x
+            return x
+        }
+        defer { for x in unique.values { x.deallocate() } }
+        #endif
         chunks.withUnsafeBufferPointer { work in
             jobs.withUnsafeBufferPointer { jobs in
                 pool.parallelFor(work.count) { i in
                     let c = work[i], job = jobs[c.job]
+                    #if arch(x86_64)
+                    if let x = activations[c.job] {
+                        MatmulDriver.q8IntRows(job.weight, x: x, y: job.output, first: c.first, count: c.count)
+                        return
+                    }
+                    #endif
                     // Nested in a parallelFor, this runs serially on the calling worker.
                     matmul(job.weight.rows(c.first, count: c.count), input: job.input,
                            output: job.output + c.first, tokens: 1, pool: pool)
@@ -45,4 +65,12 @@ extension Kernels {
             }
         }
     }
+}
+
+/// One input vector of a matvec group, as a dictionary key.
+private struct GroupInput: Hashable {
+    /// `(cols)`
+    let input: UnsafePointer<Float>
+    /// Length of the input.
+    let cols: Int
 }

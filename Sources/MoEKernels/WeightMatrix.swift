@@ -13,7 +13,8 @@ public struct WeightMatrix: @unchecked Sendable {
     /// Number of columns (input features).
     public let cols: Int
 
-    /// Wraps `rows * cols` elements of `type` starting at `base`.
+    /// Wraps `rows * cols` elements of `type` starting at `base`; `cols` must be a multiple
+    /// of `type.blockSize` (rows are whole blocks).
     public init(base: UnsafeRawPointer, type: WeightType, rows: Int, cols: Int) {
         self.base = base
         self.type = type
@@ -22,7 +23,7 @@ public struct WeightMatrix: @unchecked Sendable {
     }
 
     /// Bytes of one row.
-    public var rowBytes: Int { cols * type.bytesPerElement }
+    public var rowBytes: Int { type.rowBytes(cols: cols) }
 
     /// Bytes of the whole matrix.
     public var byteCount: Int { rows * rowBytes }

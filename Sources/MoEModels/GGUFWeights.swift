@@ -61,6 +61,15 @@ public final class GGUFWeights: WeightSource, @unchecked Sendable {
         case .F32: return .f32
         case .F16: return .f16
         case .BF16: return .bf16
+        case .Q8_0: return .q8_0
+        case .Q4_0: return .q4_0
+        case .Q4_1: return .q4_1
+        case .Q5_0: return .q5_0
+        case .Q5_1: return .q5_1
+        case .Q4_K: return .q4_K
+        case .Q5_K: return .q5_K
+        case .Q6_K: return .q6_K
+        case .MXFP4: return .mxfp4
         default: return nil
         }
     }

@@ -64,8 +64,11 @@ struct WeightLoader {
 
     private func view(_ t: StoredTensor, rows: Int, cols: Int) throws -> WeightMatrix {
         let type = try weightType(t)
-        guard let base = t.data.baseAddress, t.data.count == rows * cols * type.bytesPerElement else {
-            throw FormatError(file: location, tensor: t.name, "holds \(t.data.count) bytes, expected \(rows * cols * type.bytesPerElement)")
+        guard cols % type.blockSize == 0 else {
+            throw FormatError(file: location, tensor: t.name, "row length \(cols) is not a multiple of the \(type.rawValue) block size \(type.blockSize)")
+        }
+        guard let base = t.data.baseAddress, t.data.count == rows * type.rowBytes(cols: cols) else {
+            throw FormatError(file: location, tensor: t.name, "holds \(t.data.count) bytes, expected \(rows * type.rowBytes(cols: cols))")
         }
         return WeightMatrix(base: base, type: type, rows: rows, cols: cols)
     }

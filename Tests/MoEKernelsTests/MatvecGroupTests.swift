@@ -7,7 +7,7 @@ final class MatvecGroupTests: XCTestCase {
         var rng = SplitMix64(seed: 11)
         let shapes = [(1, 5), (64, 33), (65, 17), (200, 64), (8, 257)]
         for pool in TestPools.all {
-            for type in WeightType.allCases {
+            for type in plainWeightTypes {
                 let weights = shapes.map { TestMatrix(type: type, rows: $0.0, cols: $0.1, rng: &rng) }
                 let inputs = shapes.map { FloatBuffer(rows: 1, cols: $0.1) }
                 for x in inputs { x.load(rng.floats(x.cols)) }
@@ -22,6 +22,49 @@ final class MatvecGroupTests: XCTestCase {
                     XCTAssertEqual(grouped[i].rowArray(0), separate[i].rowArray(0), "\(type), \(pool.threadCount) threads, job \(i)")
                 }
             }
+        }
+    }
+
+    func testBlockTypesGroupEqualsSeparateMatvecs() {
+        var rng = SplitMix64(seed: 12)
+        let shapes = [(1, 1), (64, 3), (65, 1), (200, 2)]  // (rows, blocks)
+        for pool in TestPools.all {
+            for type in blockWeightTypes {
+                let weights = shapes.map { TestMatrix(type: type, rows: $0.0, cols: $0.1 * type.blockSize, rng: &rng) }
+                let inputs = weights.map { FloatBuffer(rows: 1, cols: $0.matrix.cols) }
+                for x in inputs { x.load(rng.floats(x.cols)) }
+                let separate = shapes.map { FloatBuffer(rows: 1, cols: $0.0) }
+                let grouped = shapes.map { FloatBuffer(rows: 1, cols: $0.0) }
+                for i in shapes.indices {
+                    Kernels.matmul(weights[i].matrix, input: inputs[i].base, output: separate[i].base, tokens: 1, pool: pool)
+                }
+                Kernels.matvecGroup(shapes.indices.map { MatvecJob(weights[$0].matrix, input: inputs[$0].base, output: grouped[$0].base) },
+                                    pool: pool)
+                for i in shapes.indices {
+                    XCTAssertEqual(grouped[i].rowArray(0), separate[i].rowArray(0), "\(type), \(pool.threadCount) threads, job \(i)")
+                }
+            }
+        }
+    }
+
+    func testBlockTypeJobsSharingAnInput() {
+        // Gate and up projections read the same input (quantised once for both).
+        var rng = SplitMix64(seed: 13)
+        for type in blockWeightTypes {
+            let cols = 2 * type.blockSize
+            let gate = TestMatrix(type: type, rows: 70, cols: cols, rng: &rng)
+            let up = TestMatrix(type: type, rows: 70, cols: cols, rng: &rng)
+            let x = FloatBuffer(rows: 1, cols: cols)
+            x.load(rng.floats(cols))
+            let separate = [FloatBuffer(rows: 1, cols: 70), FloatBuffer(rows: 1, cols: 70)]
+            let grouped = [FloatBuffer(rows: 1, cols: 70), FloatBuffer(rows: 1, cols: 70)]
+            let pool = TestPools.all[1]
+            Kernels.matmul(gate.matrix, input: x.base, output: separate[0].base, tokens: 1, pool: pool)
+            Kernels.matmul(up.matrix, input: x.base, output: separate[1].base, tokens: 1, pool: pool)
+            Kernels.matvecGroup([MatvecJob(gate.matrix, input: x.base, output: grouped[0].base),
+                                 MatvecJob(up.matrix, input: x.base, output: grouped[1].base)], pool: pool)
+            XCTAssertEqual(grouped[0].rowArray(0), separate[0].rowArray(0), "\(type) gate")
+            XCTAssertEqual(grouped[1].rowArray(0), separate[1].rowArray(0), "\(type) up")
         }
     }
 

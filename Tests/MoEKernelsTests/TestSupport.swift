@@ -33,8 +33,15 @@ func relativeError(_ actual: [Float], _ expected: [Double]) -> Double {
     return norm == 0 ? diff.squareRoot() : (diff / norm).squareRoot()
 }
 
+/// Element types stored one per block (any column count works).
+let plainWeightTypes = WeightType.allCases.filter { !$0.isBlockQuantized }
+
+/// ggml block types (column counts are multiples of `blockSize`).
+let blockWeightTypes = WeightType.allCases.filter { $0.isBlockQuantized }
+
 /// A weight matrix with random contents stored in its own buffer, plus the exact f32
-/// values of the stored elements for references.
+/// values of the stored elements for references (for block types, from MoEFormats'
+/// reference dequantiser).
 final class TestMatrix {
     let matrix: WeightMatrix
     /// Decoded stored values, `(rows, cols)`.
@@ -43,8 +50,13 @@ final class TestMatrix {
 
     init(type: WeightType, rows: Int, cols: Int, rng: inout SplitMix64, offsetBytes: Int = 0) {
         let count = rows * cols
-        storage = .allocate(byteCount: count * type.bytesPerElement + offsetBytes + 64, alignment: 64)
+        storage = .allocate(byteCount: rows * type.rowBytes(cols: cols) + offsetBytes + 64, alignment: 64)
         let base = storage + offsetBytes
+        if type.isBlockQuantized {
+            self.values = QuantTestBlocks.fill(type, base: base, blocks: count / type.blockSize, rng: &rng)
+            matrix = WeightMatrix(base: UnsafeRawPointer(base), type: type, rows: rows, cols: cols)
+            return
+        }
         var values: [Float] = []
         values.reserveCapacity(count)
         for i in 0..<count {
@@ -63,7 +75,7 @@ final class TestMatrix {
                 let h = Float16(x)
                 base.storeBytes(of: h.bitPattern, toByteOffset: i * 2, as: UInt16.self)
                 values.append(Float(h))
-            case .bf16:
+            default:
                 let bits = UInt16(truncatingIfNeeded: x.bitPattern >> 16)
                 base.storeBytes(of: bits, toByteOffset: i * 2, as: UInt16.self)
                 values.append(Float(bitPattern: UInt32(bits) << 16))

@@ -1,0 +1,24 @@
+// swift-tools-version:6.0
+import Foundation
+import PackageDescription
+
+// Kernel-level benchmark of MoEKernels' matmul on every weight type (not a test).
+// Run: swift run -c release --package-path scripts/quant-bench quant-bench [threads...]
+// or quant-bench TYPE [threads] for one decode matvec (QB_BYTES=1000000 keeps weights in cache).
+/// SwiftPM names a path dependency after its directory: the repository root, two levels up.
+let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    .deletingLastPathComponent().lastPathComponent
+
+let package = Package(
+    name: "quant-bench",
+    platforms: [.macOS(.v15)],
+    dependencies: [.package(path: "../..")],
+    targets: [
+        .executableTarget(
+            name: "quant-bench",
+            dependencies: [.product(name: "MoEKernels", package: root)],
+            path: "Sources/QuantBench",
+            swiftSettings: [.unsafeFlags(["-Ounchecked", "-target-cpu", "native"])]
+        ),
+    ]
+)
