@@ -11,6 +11,6 @@ struct MoECommand: ParsableCommand {
             with model.safetensors.index.json. Supported model types: mixtral, qwen2_moe, \
             qwen3_moe, olmoe, granitemoe, llama, mistral, qwen2, qwen3.
             """,
-        subcommands: [Forward.self, Generate.self, Chat.self, Inspect.self, Bench.self, Tokenize.self, Detokenize.self, ChatTemplateCommand.self]
+        subcommands: [Forward.self, Generate.self, Chat.self, Inspect.self, Bench.self, Quantize.self, Tokenize.self, Detokenize.self, ChatTemplateCommand.self]
     )
 }
