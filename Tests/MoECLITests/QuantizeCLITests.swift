@@ -1,0 +1,64 @@
+import Foundation
+import XCTest
+
+/// `moe quantize` and `moe bench --synthetic` as a user runs them.
+final class QuantizeCLITests: XCTestCase {
+    static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("Fixtures/models").path
+
+    /// The `moe` binary next to the test bundle.
+    var executable: URL {
+        var dir = Bundle(for: QuantizeCLITests.self).bundleURL
+        while !FileManager.default.fileExists(atPath: dir.appendingPathComponent("moe").path), dir.path != "/" {
+            dir.deleteLastPathComponent()
+        }
+        return dir.appendingPathComponent("moe")
+    }
+
+    /// Runs `moe arguments...`; returns exit status, stdout and stderr.
+    func run(_ arguments: [String]) throws -> (status: Int32, out: String, err: String) {
+        let process = Process()
+        process.executableURL = executable
+        process.arguments = arguments
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let o = out.fileHandleForReading.readDataToEndOfFile()
+        let e = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
+    }
+
+    func temporaryFolder() throws -> String {
+        let path = NSTemporaryDirectory() + "quantize-cli-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        addTeardownBlock { try? FileManager.default.removeItem(atPath: path) }
+        return path
+    }
+
+    func testQuantizeWritesAFileTheEngineRuns() throws {
+        let folder = try temporaryFolder()
+        let out = folder + "/model.gguf"
+        let r = try run(["quantize", Self.fixtures + "/qwen3_moe-allmoe", out, "--type", "bf16", "--threads", "2"])
+        XCTAssertEqual(r.status, 0, r.err)
+        XCTAssertTrue(r.out.contains("wrote \(out)"), r.out)
+        XCTAssertTrue(r.err.contains("tensor 27/27"), r.err)
+        let g = try run(["generate", "--model", out, "--ids", "1,2,3", "--max-tokens", "3", "--temperature", "0", "--json"])
+        XCTAssertEqual(g.status, 0, g.err)
+        let q = try run(["quantize", out, folder + "/q8.gguf", "--type", "q8_0"])
+        XCTAssertEqual(q.status, 0, q.err)
+        XCTAssertTrue(q.out.contains("Q8_0"), q.out)
+    }
+
+    func testBadTypeAndMissingInputAreClearErrors() throws {
+        let folder = try temporaryFolder()
+        let bad = try run(["quantize", Self.fixtures + "/qwen3-bf16", folder + "/x.gguf", "--type", "q3_k"])
+        XCTAssertNotEqual(bad.status, 0)
+        XCTAssertTrue(bad.err.contains("unknown --type 'q3_k'") && bad.err.contains("q4_k_m"), bad.err)
+        let missing = try run(["quantize", folder + "/nothing", folder + "/x.gguf", "--type", "q8_0"])
+        XCTAssertNotEqual(missing.status, 0)
+        XCTAssertTrue(missing.err.contains("does not exist"), missing.err)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: folder + "/x.gguf"))
+    }
+}
