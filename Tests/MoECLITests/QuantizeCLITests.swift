@@ -62,3 +62,25 @@ final class QuantizeCLITests: XCTestCase {
         XCTAssertFalse(FileManager.default.fileExists(atPath: folder + "/x.gguf"))
     }
 }
+
+extension QuantizeCLITests {
+    func testBenchSyntheticTinyConfig() throws {
+        let folder = try temporaryFolder()
+        let config = folder + "/config.json"
+        let text = """
+            {"model_type": "mixtral", "vocab_size": 128, "hidden_size": 32, "intermediate_size": 48,
+             "num_hidden_layers": 2, "num_attention_heads": 4, "num_key_value_heads": 2, "num_local_experts": 4,
+             "num_experts_per_tok": 2}
+            """
+        try Data(text.utf8).write(to: URL(fileURLWithPath: config))
+        let r = try run(["bench", "--synthetic", config, "--quant", "f16", "--prompt-tokens", "8", "--gen-tokens", "4",
+                         "--threads", "2", "--json"])
+        XCTAssertEqual(r.status, 0, r.err)
+        let json = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(r.out.utf8)) as? [String: Any])
+        XCTAssertGreaterThan(try XCTUnwrap(json["decode_tokens_per_s"] as? Double), 0)
+        XCTAssertGreaterThan(try XCTUnwrap(json["total_parameters"] as? Int), try XCTUnwrap(json["active_parameters"] as? Int))
+        let refused = try run(["bench", "--synthetic", "qwen3-30b-a3b", "--quant", "f32"])
+        XCTAssertNotEqual(refused.status, 0)
+        XCTAssertTrue(refused.err.contains("needs 122"), refused.err)
+    }
+}
