@@ -31,15 +31,17 @@ public enum GGUFExporter {
     }
 
     /// Converts `input` (a Hugging Face folder or a `.gguf` file) to `output` as `type`,
-    /// quantising rows on `threads` threads and calling `progress` after each tensor. The
-    /// output is written atomically.
+    /// quantising rows on `threads` threads and calling `progress` after each tensor. For a
+    /// folder, `vocabulary` (the `tokenizer.*` keys) is written after the model's keys, as
+    /// llama.cpp's converter orders them. The output is written atomically.
     public static func export(input: String, output: String, type: GGUFExportType, threads: Int = 1,
+                              vocabulary: [(key: String, value: GGUFValue)] = [],
                               progress: (Progress) -> Void = { _ in }) throws -> Summary {
         var isFolder: ObjCBool = false
         guard FileManager.default.fileExists(atPath: input, isDirectory: &isFolder) else {
             throw FormatError(file: input, "no such file or folder (expected a Hugging Face model folder or a .gguf file)")
         }
-        var warnings: [String] = []
+        let warnings: [String] = []
         let tensors: [GGUFExportTensor]
         var metadata: [(key: String, value: GGUFValue)]
         let layerCount: Int, expertCount: Int
@@ -50,9 +52,7 @@ public enum GGUFExporter {
             let raw = (try? JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: configPath)))) as? [String: Any] ?? [:]
             tensors = try GGUFExportHF.tensors(store: store, config: config, folder: input)
             metadata = GGUFExportMetadata.huggingFace(config: config, raw: raw, folder: input, type: type)
-            if FileManager.default.fileExists(atPath: (input as NSString).appendingPathComponent("tokenizer.json")) {
-                warnings.append("the vocabulary (tokenizer.json) is not written to the GGUF file yet; llama.cpp needs it to load the model")
-            }
+            metadata.insert(contentsOf: vocabulary, at: max(metadata.count - 1, 0))
             layerCount = config.layerCount
             expertCount = config.moe?.expertCount ?? 0
             return try write(tensors: tensors, metadata: metadata, output: output, type: type, threads: threads,

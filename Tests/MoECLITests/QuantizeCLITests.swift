@@ -84,3 +84,67 @@ extension QuantizeCLITests {
         XCTAssertTrue(refused.err.contains("needs 122"), refused.err)
     }
 }
+
+extension QuantizeCLITests {
+    /// A safetensors file of zero-filled BF16 tensors.
+    func writeZeroSafetensors(_ tensors: [(name: String, shape: [Int])], to path: String) throws {
+        var header: [String] = []
+        var offset = 0
+        for t in tensors {
+            let bytes = 2 * t.shape.reduce(1, *)
+            header.append("\"\(t.name)\": {\"dtype\": \"BF16\", \"shape\": \(t.shape), \"data_offsets\": [\(offset), \(offset + bytes)]}")
+            offset += bytes
+        }
+        var json = Array(("{" + header.joined(separator: ", ") + "}").utf8)
+        while json.count % 8 != 0 { json.append(0x20) }
+        var data = Data()
+        withUnsafeBytes(of: UInt64(json.count).littleEndian) { data.append(contentsOf: $0) }
+        data.append(contentsOf: json)
+        data.append(Data(count: offset))
+        try data.write(to: URL(fileURLWithPath: path))
+    }
+
+    /// GGUF bytes of a metadata key followed by its value's type id.
+    func keyBytes(_ key: String, type: UInt32) -> Data {
+        var d = Data()
+        withUnsafeBytes(of: UInt64(key.utf8.count).littleEndian) { d.append(contentsOf: $0) }
+        d.append(contentsOf: Array(key.utf8))
+        withUnsafeBytes(of: type.littleEndian) { d.append(contentsOf: $0) }
+        return d
+    }
+
+    /// A byte-level BPE vocabulary (Qwen's) is written as llama.cpp's converter writes it:
+    /// the values below are those of convert_hf_to_gguf.py for the same folder.
+    func testQwenVocabularyIsWritten() throws {
+        let folder = try temporaryFolder()
+        let model = folder + "/qwen2-vocab"
+        try FileManager.default.createDirectory(atPath: model, withIntermediateDirectories: true)
+        var config = try String(contentsOfFile: Self.fixtures + "/qwen2-tied/config.json", encoding: .utf8)
+        config = config.replacingOccurrences(of: "\"vocab_size\": 128", with: "\"vocab_size\": 151936")
+        try config.write(toFile: model + "/config.json", atomically: true, encoding: .utf8)
+        let tokenizers = URL(fileURLWithPath: Self.fixtures).deletingLastPathComponent().appendingPathComponent("tokenizers/qwen").path
+        for file in ["tokenizer.json", "tokenizer_config.json"] {
+            try FileManager.default.copyItem(atPath: tokenizers + "/" + file, toPath: model + "/" + file)
+        }
+        try writeZeroSafetensors([("model.embed_tokens.weight", [151936, 32]), ("model.norm.weight", [32])],
+                                 to: model + "/model.safetensors")
+        let out = folder + "/out.gguf"
+        let r = try run(["quantize", model, out, "--type", "bf16"])
+        XCTAssertEqual(r.status, 0, r.err)
+        XCTAssertFalse(r.err.contains("warning"), r.err)
+        let bytes = try Data(contentsOf: URL(fileURLWithPath: out))
+        func expect(_ key: String, type: UInt32, _ value: [UInt8]) {
+            XCTAssertNotNil(bytes.range(of: keyBytes(key, type: type) + Data(value)), key)
+        }
+        func le<T: FixedWidthInteger>(_ v: T) -> [UInt8] { withUnsafeBytes(of: v.littleEndian) { Array($0) } }
+        expect("tokenizer.ggml.model", type: 8, le(UInt64(4)) + Array("gpt2".utf8))
+        expect("tokenizer.ggml.pre", type: 8, le(UInt64(5)) + Array("qwen2".utf8))
+        expect("tokenizer.ggml.tokens", type: 9, le(UInt32(8)) + le(UInt64(151936)) + le(UInt64(1)) + Array("!".utf8))
+        expect("tokenizer.ggml.token_type", type: 9, le(UInt32(5)) + le(UInt64(151936)) + le(Int32(1)))
+        expect("tokenizer.ggml.merges", type: 9, le(UInt32(8)) + le(UInt64(294166)))
+        expect("tokenizer.ggml.eos_token_id", type: 4, le(UInt32(151645)))
+        expect("tokenizer.ggml.padding_token_id", type: 4, le(UInt32(151643)))
+        expect("tokenizer.ggml.add_bos_token", type: 7, [0])
+        XCTAssertNotNil(bytes.range(of: Data(Array("[PAD151935]".utf8))))
+    }
+}
