@@ -134,5 +134,20 @@ final class GGUFExportQuantTests: XCTestCase {
             XCTAssertTrue("\(error)".contains("unsupported model type 'gpt2'"), "\(error)")
         }
         XCTAssertFalse(FileManager.default.fileExists(atPath: folder + "/x.gguf"))
+        let model = folder + "/odd"
+        try FileManager.default.createDirectory(atPath: model, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: ModelFixture.root + "/qwen2-tied/config.json", toPath: model + "/config.json")
+        let stray = TensorData(name: "model.layers.0.mlp.extra_proj.weight", dtype: .F32, shape: [2], bytes: [UInt8](repeating: 0, count: 8))
+        try SafetensorsWriter.write([stray], to: model + "/model.safetensors")
+        XCTAssertThrowsError(try GGUFExporter.export(input: model, output: folder + "/x.gguf", type: .f32)) { error in
+            let message = "\(error)"
+            XCTAssertTrue(message.contains("model.layers.0.mlp.extra_proj.weight") && message.contains("no llama.cpp counterpart"), message)
+        }
+        let ints = TensorData(name: "model.norm.weight", dtype: .I32, shape: [2], bytes: [UInt8](repeating: 0, count: 8))
+        try SafetensorsWriter.write([ints], to: model + "/model.safetensors")
+        XCTAssertThrowsError(try GGUFExporter.export(input: model, output: folder + "/x.gguf", type: .f32)) { error in
+            let message = "\(error)"
+            XCTAssertTrue(message.contains("model.norm.weight") && message.contains("dtype I32"), message)
+        }
     }
 }
