@@ -26,7 +26,7 @@ public enum GGUFExporter {
         public let tensorsByType: [String: Int]
         /// Size of the output file in bytes.
         public let fileBytes: Int
-        /// Things the user should know (type substitutions, skipped vocabulary).
+        /// Things the user should know (type substitutions).
         public let warnings: [String]
     }
 
@@ -41,7 +41,6 @@ public enum GGUFExporter {
         guard FileManager.default.fileExists(atPath: input, isDirectory: &isFolder) else {
             throw FormatError(file: input, "no such file or folder (expected a Hugging Face model folder or a .gguf file)")
         }
-        let warnings: [String] = []
         let tensors: [GGUFExportTensor]
         var metadata: [(key: String, value: GGUFValue)]
         let layerCount: Int, expertCount: Int
@@ -56,7 +55,7 @@ public enum GGUFExporter {
             layerCount = config.layerCount
             expertCount = config.moe?.expertCount ?? 0
             return try write(tensors: tensors, metadata: metadata, output: output, type: type, threads: threads,
-                             layerCount: layerCount, expertCount: expertCount, warnings: warnings, progress: progress)
+                             layerCount: layerCount, expertCount: expertCount, progress: progress)
         }
         let file = try GGUFFile(path: input)
         tensors = try GGUFExportGGUF.tensors(file)
@@ -65,11 +64,11 @@ public enum GGUFExporter {
         layerCount = file.int("\(arch).block_count") ?? 1
         expertCount = file.int("\(arch).expert_count") ?? 0
         return try write(tensors: tensors, metadata: metadata, output: output, type: type, threads: threads,
-                         layerCount: layerCount, expertCount: expertCount, warnings: warnings, progress: progress)
+                         layerCount: layerCount, expertCount: expertCount, progress: progress)
     }
 
     private static func write(tensors: [GGUFExportTensor], metadata: [(key: String, value: GGUFValue)], output: String,
-                              type: GGUFExportType, threads: Int, layerCount: Int, expertCount: Int, warnings: [String],
+                              type: GGUFExportType, threads: Int, layerCount: Int, expertCount: Int,
                               progress: (Progress) -> Void) throws -> Summary {
         var recipe = GGUFExportRecipe(type: type, layerCount: layerCount, expertCount: expertCount,
                                       tiedEmbeddings: !tensors.contains { $0.name == "output.weight" })
@@ -92,6 +91,6 @@ public enum GGUFExporter {
         for layout in layouts { byType[layout.type.name, default: 0] += 1 }
         let size = ((try? FileManager.default.attributesOfItem(atPath: output))?[.size] as? Int) ?? 0
         return Summary(tensorCount: tensors.count, tensorsByType: byType, fileBytes: size,
-                       warnings: warnings + recipe.substitutions)
+                       warnings: recipe.substitutions)
     }
 }
