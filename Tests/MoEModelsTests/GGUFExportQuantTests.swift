@@ -150,4 +150,41 @@ final class GGUFExportQuantTests: XCTestCase {
             XCTAssertTrue(message.contains("model.norm.weight") && message.contains("dtype I32"), message)
         }
     }
+
+    func testQ4KMRecipeFollowsLlamaQuantize() throws {
+        // 8 layers: use_more_bits(i, 8) holds for i = 0, 3, 6, 7.
+        let moreBits: Set<Int> = [0, 3, 6, 7]
+        func layouts(_ json: String) throws -> [String: GGMLType] {
+            let config = try ModelConfig(json: Data(json.utf8), file: "test")
+            let plan = SyntheticGGUF(config: config, raw: [:], name: "test", type: .q4_k_m)
+            return Dictionary(uniqueKeysWithValues: plan.layouts.map { ($0.name, $0.type) })
+        }
+        let dense = try layouts("""
+            {"model_type": "llama", "vocab_size": 64, "hidden_size": 256, "intermediate_size": 512,
+             "num_hidden_layers": 8, "num_attention_heads": 4, "num_key_value_heads": 2}
+            """)
+        XCTAssertEqual(dense["output.weight"], .Q6_K)
+        XCTAssertEqual(dense["token_embd.weight"], .Q4_K)
+        for i in 0..<8 {
+            let more: GGMLType = moreBits.contains(i) ? .Q6_K : .Q4_K
+            XCTAssertEqual(dense["blk.\(i).attn_v.weight"], more, "layer \(i)")
+            XCTAssertEqual(dense["blk.\(i).ffn_down.weight"], more, "layer \(i)")
+            XCTAssertEqual(dense["blk.\(i).attn_q.weight"], .Q4_K)
+            XCTAssertEqual(dense["blk.\(i).attn_norm.weight"], .F32)
+        }
+        // Eight experts: attn_v and attn_k Q8_0, attn_output Q5_K (written as Q8_0 here).
+        let moe = try layouts("""
+            {"model_type": "mixtral", "vocab_size": 64, "hidden_size": 256, "intermediate_size": 256,
+             "num_hidden_layers": 8, "num_attention_heads": 4, "num_key_value_heads": 2,
+             "num_local_experts": 8, "num_experts_per_tok": 2}
+            """)
+        for i in 0..<8 {
+            XCTAssertEqual(moe["blk.\(i).attn_v.weight"], .Q8_0)
+            XCTAssertEqual(moe["blk.\(i).attn_k.weight"], .Q8_0)
+            XCTAssertEqual(moe["blk.\(i).attn_output.weight"], .Q8_0)
+            XCTAssertEqual(moe["blk.\(i).ffn_down_exps.weight"], moreBits.contains(i) ? .Q6_K : .Q4_K)
+            XCTAssertEqual(moe["blk.\(i).ffn_gate_exps.weight"], .Q4_K)
+            XCTAssertEqual(moe["blk.\(i).ffn_gate_inp.weight"], .F32)
+        }
+    }
 }
