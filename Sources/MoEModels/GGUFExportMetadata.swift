@@ -3,14 +3,15 @@ import MoEFormats
 
 /// The metadata `convert_hf_to_gguf.py` writes for a supported checkpoint, in its order:
 /// `general.*`, the `TextModel` hyperparameters, the family's extras, then
-/// `general.quantization_version`. Deliberate differences: no `general.size_label`, and
-/// `<arch>.expert_weights_norm` is written when `norm_topk_prob` is true for qwen2moe and
+/// `general.quantization_version`. Deliberate differences: `general.name` is the folder name
+/// title-cased (gguf-py's model-card heuristics that add `basename`/`finetune` are not
+/// reproduced), and `<arch>.expert_weights_norm` is written when `norm_topk_prob` is true for qwen2moe and
 /// olmoe (llama.cpp reads the key; its converter omits it).
 enum GGUFExportMetadata {
     /// Metadata for `config` read from `config.json` (`raw` is the same file, for keys whose
-    /// presence matters), named after `folder`.
-    static func huggingFace(config: ModelConfig, raw: [String: Any], folder: String,
-                            type: GGUFExportType) -> [(key: String, value: GGUFValue)] {
+    /// presence matters), named after `folder`, for a file holding tensors of `shapes`.
+    static func huggingFace(config: ModelConfig, raw: [String: Any], folder: String, type: GGUFExportType,
+                            shapes: [(name: String, shape: [Int])]) -> [(key: String, value: GGUFValue)] {
         let arch = GGUFNames.architecture(of: config.family)
         var m: [(key: String, value: GGUFValue)] = []
         func u32(_ key: String, _ v: Int) { m.append(("\(arch).\(key)", .uint32(UInt32(clamping: v)))) }
@@ -19,6 +20,7 @@ enum GGUFExportMetadata {
         m.append(("general.architecture", .string(arch)))
         m.append(("general.type", .string("model")))
         m.append(("general.name", .string(pythonTitle(URL(fileURLWithPath: folder).lastPathComponent.replacingOccurrences(of: "-", with: " ")))))
+        m.append(("general.size_label", .string(sizeLabel(shapes))))
         u32("block_count", config.layerCount)
         u32("context_length", config.maxPositionEmbeddings)
         u32("embedding_length", config.hiddenSize)
@@ -63,6 +65,35 @@ enum GGUFExportMetadata {
         }
         m.append(("general.quantization_version", .uint32(2)))
         return m
+    }
+
+    /// gguf-py's `size_label`: `<experts>x<parameters per expert path>` for MoE files (the
+    /// non-expert parameters plus one expert's share of each `_exps` tensor), else the total,
+    /// in `model_weight_count_rounded_notation`.
+    static func sizeLabel(_ shapes: [(name: String, shape: [Int])]) -> String {
+        var total = 0, shared = 0, expert = 0, expertSum = 0, expertTensors = 0
+        for (name, shape) in shapes {
+            let size = shape.reduce(1, *)
+            total += size
+            if name.contains("_exps."), shape.count >= 3 {
+                let count = shape[name.contains(".bias") ? shape.count - 2 : shape.count - 3]
+                expert += size / max(count, 1)
+                expertSum += count
+                expertTensors += 1
+            } else {
+                shared += size
+            }
+        }
+        let experts = expertTensors > 0 ? expertSum / expertTensors : 0
+        return experts > 0 ? "\(experts)x\(roundedCount(shared + expert))" : roundedCount(total)
+    }
+
+    /// gguf-py's `model_weight_count_rounded_notation(count, min_digits=2)`.
+    static func roundedCount(_ count: Int) -> String {
+        let d = Double(count)
+        let (scaled, suffix) = d > 1e12 ? (d * 1e-12, "T") : d > 1e9 ? (d * 1e-9, "B") : d > 1e6 ? (d * 1e-6, "M") : (d * 1e-3, "K")
+        let digits = String(Int(scaled.rounded(.toNearestOrEven))).drop { $0 == "0" }.count
+        return String(format: "%.\(max(2 - digits, 0))f", scaled) + suffix
     }
 
     /// Python's `str.title()`: a cased letter is upper-cased after a non-letter, lower-cased after a letter.

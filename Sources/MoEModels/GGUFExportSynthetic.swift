@@ -22,7 +22,7 @@ public struct SyntheticGGUF: Sendable {
         var recipe = GGUFExportRecipe(type: type, layerCount: config.layerCount, expertCount: config.moe?.expertCount ?? 0,
                                       tiedEmbeddings: !shapes.contains { $0.name == "output.weight" })
         layouts = shapes.map { GGUFTensorLayout(name: $0.name, type: recipe.choose(name: $0.name, shape: $0.shape), shape: $0.shape) }
-        metadata = GGUFExportMetadata.huggingFace(config: config, raw: raw, folder: name, type: type)
+        metadata = GGUFExportMetadata.huggingFace(config: config, raw: raw, folder: name, type: type, shapes: shapes)
     }
 
     /// Bytes of all tensors.

@@ -50,7 +50,8 @@ public enum GGUFExporter {
             let configPath = (input as NSString).appendingPathComponent("config.json")
             let raw = (try? JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: configPath)))) as? [String: Any] ?? [:]
             tensors = try GGUFExportHF.tensors(store: store, config: config, folder: input)
-            metadata = GGUFExportMetadata.huggingFace(config: config, raw: raw, folder: input, type: type)
+            metadata = GGUFExportMetadata.huggingFace(config: config, raw: raw, folder: input, type: type,
+                                                      shapes: tensors.map { ($0.name, $0.shape) })
             metadata.insert(contentsOf: vocabulary, at: max(metadata.count - 1, 0))
             layerCount = config.layerCount
             expertCount = config.moe?.expertCount ?? 0
