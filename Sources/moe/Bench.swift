@@ -1,5 +1,7 @@
 import ArgumentParser
 import Foundation
+import MoEKernels
+import MoEModels
 import MoERuntime
 
 /// `moe bench`: speed against the memory-bandwidth floor.
@@ -11,11 +13,24 @@ struct Bench: ParsableCommand {
             token per step. Effective bandwidth = weight bytes read per token x decode tokens/s; \
             decode cannot beat the measured read bandwidth divided by those bytes. With --json: \
             {"prefill_tokens_per_s", "decode_tokens_per_s", "p50_ms", "p90_ms", "p99_ms", \
-            "peak_rss_bytes", "bytes_per_token", "effective_gb_s", "bandwidth_gb_s"}.
+            "peak_rss_bytes", "bytes_per_token", "effective_gb_s", "bandwidth_gb_s", "total_parameters", \
+            "active_parameters"}. --synthetic NAME_OR_CONFIG benchmarks random weights in the shape of a \
+            built-in model (\(SyntheticShapes.names)) or of a config.json, written as --quant to a \
+            temporary GGUF file that is deleted afterwards.
             """
     )
 
-    @OptionGroup var options: ModelOptions
+    @Option(name: .long, help: "Model: a Hugging Face folder (config.json + safetensors) or a .gguf file.")
+    var model: String?
+
+    @Option(name: .long, help: "Random weights shaped like a built-in model (\(SyntheticShapes.names)) or a config.json path.")
+    var synthetic: String?
+
+    @Option(name: .long, help: "Weight type of --synthetic: \(GGUFExportType.names).")
+    var quant = "bf16"
+
+    @Option(name: .long, help: "Worker threads (default: all cores).")
+    var threads: Int?
 
     @Option(name: .long, help: "Prompt length for the prefill measurement.")
     var promptTokens = 128
@@ -27,13 +42,34 @@ struct Bench: ParsableCommand {
     var json = false
 
     func validate() throws {
+        guard (model == nil) != (synthetic == nil) else { throw ValidationError("give exactly one of --model and --synthetic") }
+        guard GGUFExportType(rawValue: quant.lowercased()) != nil else {
+            throw ValidationError("unknown --quant '\(quant)'; supported: \(GGUFExportType.names)")
+        }
+        if let threads, !(1...1024).contains(threads) {
+            throw ValidationError("--threads must be between 1 and 1024, found \(threads)")
+        }
         guard (1...65536).contains(promptTokens) else { throw ValidationError("--prompt-tokens must be in 1...65536") }
         guard (1...65536).contains(genTokens) else { throw ValidationError("--gen-tokens must be in 1...65536") }
     }
 
     func run() throws {
-        let model = try options.load()
+        let pool = ThreadPool(threadCount: threads ?? ProcessInfo.processInfo.activeProcessorCount)
+        if let synthetic, let type = GGUFExportType(rawValue: quant.lowercased()) {
+            let shape = try SyntheticModel(synthetic, type: type)
+            try shape.checkFits(memoryBytes: Int(ProcessInfo.processInfo.physicalMemory),
+                                diskBytes: SyntheticModel.freeDiskBytes(NSTemporaryDirectory()))
+            FileHandle.standardError.write(Data("writing \(shape.name) random weights as \(type.rawValue) (\(Format.bytes(shape.plan.weightBytes)))\n".utf8))
+            try shape.withModel(pool: pool) { try measure($0) }
+        } else if let model {
+            try measure(try Transformer(path: model, pool: pool))
+        }
+    }
+
+    /// Benchmarks `model` and prints the report.
+    private func measure(_ model: Transformer) throws {
         let r = try Benchmark(model: model).run(promptTokens: promptTokens, genTokens: genTokens)
+        let summary = ModelSummary(model)
         if json {
             emit(JSONOutput.render(.object([
                 ("prefill_tokens_per_s", .double(r.prefillTokensPerSecond)),
@@ -46,6 +82,8 @@ struct Bench: ParsableCommand {
                 ("effective_gb_s", .double(r.effectiveGBPerSecond)),
                 ("bandwidth_gb_s", .double(r.bandwidthGBPerSecond)),
                 ("threads", .int(model.pool.threadCount)),
+                ("total_parameters", .int(summary.totalParameters)),
+                ("active_parameters", .int(summary.activeParameters)),
                 ("expert_load", .array(r.expertLoads.map { entry in
                     .object([
                         ("layer", .int(entry.layer)),
@@ -59,6 +97,7 @@ struct Bench: ParsableCommand {
             return
         }
         emit("""
+            parameters     \(Format.count(summary.totalParameters)) total, \(Format.count(summary.activeParameters)) active per token
             prefill        \(String(format: "%.1f", r.prefillTokensPerSecond)) tokens/s (\(promptTokens) tokens)
             decode         \(String(format: "%.2f", r.decodeTokensPerSecond)) tokens/s (\(genTokens) tokens, \(model.pool.threadCount) threads)
             latency        p50 \(String(format: "%.2f", r.p50Milliseconds)) ms, p90 \(String(format: "%.2f", r.p90Milliseconds)) ms, p99 \(String(format: "%.2f", r.p99Milliseconds)) ms

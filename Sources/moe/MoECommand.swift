@@ -7,10 +7,15 @@ struct MoECommand: ParsableCommand {
         commandName: "moe",
         abstract: "Run, inspect and benchmark Mixture-of-Experts and dense language models on CPU.",
         discussion: """
-            PATH is a Hugging Face model folder: config.json plus model.safetensors, or shards \
-            with model.safetensors.index.json. Supported model types: mixtral, qwen2_moe, \
-            qwen3_moe, olmoe, granitemoe, llama, mistral, qwen2, qwen3.
+            A model PATH is a Hugging Face folder (config.json plus model.safetensors, or shards \
+            with model.safetensors.index.json) or a GGUF file. Supported model types: mixtral, \
+            qwen2_moe, qwen3_moe, olmoe, granitemoe, llama, mistral, qwen2, qwen3 (GGUF: llama, \
+            qwen2moe, qwen3moe, olmoe, granitemoe, qwen2, qwen3). Without --model, commands use \
+            the shipped models/shakespeare-moe.
             """,
-        subcommands: [Forward.self, Generate.self, Chat.self, Inspect.self, Bench.self, Tokenize.self, Detokenize.self, ChatTemplateCommand.self, Train.self, TrainTokenizer.self, Plot.self]
+        subcommands: [
+            Forward.self, Generate.self, Chat.self, Inspect.self, Bench.self, Quantize.self,
+            Tokenize.self, Detokenize.self, ChatTemplateCommand.self, Train.self, TrainTokenizer.self, Plot.self,
+        ]
     )
 }

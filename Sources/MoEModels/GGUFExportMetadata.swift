@@ -1,0 +1,109 @@
+import Foundation
+import MoEFormats
+
+/// The metadata `convert_hf_to_gguf.py` writes for a supported checkpoint, in its order:
+/// `general.*`, the `TextModel` hyperparameters, the family's extras, then
+/// `general.quantization_version`. Deliberate differences: `general.name` is the folder name
+/// title-cased (gguf-py's model-card heuristics that add `basename`/`finetune` are not
+/// reproduced), and `<arch>.expert_weights_norm` is written when `norm_topk_prob` is true for qwen2moe and
+/// olmoe (llama.cpp reads the key; its converter omits it).
+enum GGUFExportMetadata {
+    /// Metadata for `config` read from `config.json` (`raw` is the same file, for keys whose
+    /// presence matters), named after `folder`, for a file holding tensors of `shapes`.
+    static func huggingFace(config: ModelConfig, raw: [String: Any], folder: String, type: GGUFExportType,
+                            shapes: [(name: String, shape: [Int])]) -> [(key: String, value: GGUFValue)] {
+        let arch = GGUFNames.architecture(of: config.family)
+        var m: [(key: String, value: GGUFValue)] = []
+        func u32(_ key: String, _ v: Int) { m.append(("\(arch).\(key)", .uint32(UInt32(clamping: v)))) }
+        func f32(_ key: String, _ v: Double) { m.append(("\(arch).\(key)", .float32(Float(v)))) }
+        func number(_ key: String) -> Double? { (raw[key] as? NSNumber)?.doubleValue }
+        m.append(("general.architecture", .string(arch)))
+        m.append(("general.type", .string("model")))
+        m.append(("general.name", .string(pythonTitle(URL(fileURLWithPath: folder).lastPathComponent.replacingOccurrences(of: "-", with: " ")))))
+        m.append(("general.size_label", .string(sizeLabel(shapes))))
+        u32("block_count", config.layerCount)
+        u32("context_length", config.maxPositionEmbeddings)
+        u32("embedding_length", config.hiddenSize)
+        u32("feed_forward_length", config.intermediateSize)
+        u32("attention.head_count", config.headCount)
+        u32("attention.head_count_kv", config.kvHeadCount)
+        if case .linear(let factor) = config.rope.scaling {
+            m.append(("\(arch).rope.scaling.type", .string("linear")))
+            f32("rope.scaling.factor", factor)
+        }
+        f32("rope.freq_base", config.rope.theta)
+        // llama.cpp's OLMoE converter overrides the epsilon with 1e-5.
+        f32("attention.layer_norm_rms_epsilon", arch == "olmoe" ? 1e-5 : Double(config.rmsNormEps))
+        if let moe = config.moe {
+            u32("expert_count", moe.expertCount)
+            u32("expert_used_count", moe.topK)
+        }
+        if raw["head_dim"] is NSNumber && arch != "granitemoe" {
+            u32("attention.key_length", config.headDim)
+            u32("attention.value_length", config.headDim)
+        }
+        m.append(("general.file_type", .uint32(type.fileType)))
+        switch arch {
+        case "llama", "granitemoe":
+            u32("vocab_size", config.vocabSize)
+            u32("rope.dimension_count", arch == "granitemoe" ? config.hiddenSize / config.headCount : config.headDim)
+        case "qwen2moe", "qwen3moe":
+            if let size = number("moe_intermediate_size") { u32("expert_feed_forward_length", Int(size)) }
+            if let size = number("shared_expert_intermediate_size") { u32("expert_shared_feed_forward_length", Int(size)) }
+        default:
+            break
+        }
+        if arch == "granitemoe" {
+            for (hf, gguf) in [("attention_multiplier", "attention.scale"), ("embedding_multiplier", "embedding_scale"),
+                               ("residual_multiplier", "residual_scale"), ("logits_scaling", "logit_scale")] {
+                if let v = number(hf), v != 0 { f32(gguf, v) }
+            }
+            if let size = number("shared_intermediate_size"), size != 0 { u32("expert_shared_feed_forward_length", Int(size)) }
+        }
+        if (arch == "qwen2moe" || arch == "olmoe"), raw["norm_topk_prob"] as? Bool == true {
+            m.append(("\(arch).expert_weights_norm", .bool(true)))
+        }
+        m.append(("general.quantization_version", .uint32(2)))
+        return m
+    }
+
+    /// gguf-py's `size_label`: `<experts>x<parameters per expert path>` for MoE files (the
+    /// non-expert parameters plus one expert's share of each `_exps` tensor), else the total,
+    /// in `model_weight_count_rounded_notation`.
+    static func sizeLabel(_ shapes: [(name: String, shape: [Int])]) -> String {
+        var total = 0, shared = 0, expert = 0, expertSum = 0, expertTensors = 0
+        for (name, shape) in shapes {
+            let size = shape.reduce(1, *)
+            total += size
+            if name.contains("_exps."), shape.count >= 3 {
+                let count = shape[name.contains(".bias") ? shape.count - 2 : shape.count - 3]
+                expert += size / max(count, 1)
+                expertSum += count
+                expertTensors += 1
+            } else {
+                shared += size
+            }
+        }
+        let experts = expertTensors > 0 ? expertSum / expertTensors : 0
+        return experts > 0 ? "\(experts)x\(roundedCount(shared + expert))" : roundedCount(total)
+    }
+
+    /// gguf-py's `model_weight_count_rounded_notation(count, min_digits=2)`.
+    static func roundedCount(_ count: Int) -> String {
+        let d = Double(count)
+        let (scaled, suffix) = d > 1e12 ? (d * 1e-12, "T") : d > 1e9 ? (d * 1e-9, "B") : d > 1e6 ? (d * 1e-6, "M") : (d * 1e-3, "K")
+        let digits = String(Int(scaled.rounded(.toNearestOrEven))).drop { $0 == "0" }.count
+        return String(format: "%.\(max(2 - digits, 0))f", scaled) + suffix
+    }
+
+    /// Python's `str.title()`: a cased letter is upper-cased after a non-letter, lower-cased after a letter.
+    static func pythonTitle(_ text: String) -> String {
+        var out = ""
+        var previousCased = false
+        for c in text {
+            out += previousCased ? c.lowercased() : c.uppercased()
+            previousCased = c.isLetter
+        }
+        return out
+    }
+}
