@@ -32,7 +32,7 @@ enum QuantizeVocabulary {
         let tokenizer = try Tokenizer(folder: folder)
         let ids = tokenizer.encode(QuantizePreTokenizers.checkText, addSpecialTokens: true)
         let hash = QuantizeSHA256.hex(Array(("[" + ids.map(String.init).joined(separator: ", ") + "]").utf8))
-        guard let pre = QuantizePreTokenizers.byHash[hash] else {
+        guard let pre = QuantizePreTokenizers.byHash[hash] ?? preTokenizerFromConfiguration(json) else {
             return .failure(SkipReason("llama.cpp does not know this pre-tokenizer (fingerprint \(hash))"))
         }
         let added = json["added_tokens"] as? [[String: Any]] ?? []
@@ -79,6 +79,18 @@ enum QuantizeVocabulary {
         }
         if let template = tokenizer.chatTemplate { m.append(("tokenizer.chat_template", .string(template))) }
         return .success(m)
+    }
+
+    /// llama.cpp's name for a pre-tokenizer recognised from its configuration rather than
+    /// its fingerprint (which only knows published vocabularies): a lone `ByteLevel`
+    /// pre-tokenizer with its regex and no normalizer splits exactly as llama.cpp's `gpt-2`.
+    /// This is what `moe train-tokenizer` writes.
+    static func preTokenizerFromConfiguration(_ json: [String: Any]) -> String? {
+        guard json["normalizer"] == nil || json["normalizer"] is NSNull,
+              let pre = json["pre_tokenizer"] as? [String: Any], pre["type"] as? String == "ByteLevel",
+              pre["use_regex"] as? Bool ?? true, !(pre["add_prefix_space"] as? Bool ?? false)
+        else { return nil }
+        return "gpt-2"
     }
 
     /// Why the vocabulary is not written.

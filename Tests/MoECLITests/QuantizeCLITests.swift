@@ -6,28 +6,9 @@ final class QuantizeCLITests: XCTestCase {
     static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .appendingPathComponent("Fixtures/models").path
 
-    /// The `moe` binary next to the test bundle.
-    var executable: URL {
-        var dir = Bundle(for: QuantizeCLITests.self).bundleURL
-        while !FileManager.default.fileExists(atPath: dir.appendingPathComponent("moe").path), dir.path != "/" {
-            dir.deleteLastPathComponent()
-        }
-        return dir.appendingPathComponent("moe")
-    }
-
     /// Runs `moe arguments...`; returns exit status, stdout and stderr.
     func run(_ arguments: [String]) throws -> (status: Int32, out: String, err: String) {
-        let process = Process()
-        process.executableURL = executable
-        process.arguments = arguments
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let o = out.fileHandleForReading.readDataToEndOfFile()
-        let e = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
+        try MoECLI().run(arguments)
     }
 
     func temporaryFolder() throws -> String {
@@ -49,6 +30,25 @@ final class QuantizeCLITests: XCTestCase {
         let q = try run(["quantize", out, folder + "/q8.gguf", "--type", "q8_0"])
         XCTAssertEqual(q.status, 0, q.err)
         XCTAssertTrue(q.out.contains("Q8_0"), q.out)
+    }
+
+    /// The shipped model's trained byte-level BPE has no published fingerprint; its
+    /// vocabulary is still exported (as llama.cpp's `gpt-2` pre-tokenizer), and the GGUF
+    /// tokenizes and generates exactly as the folder does.
+    func testTrainedVocabularyIsExportedAndRoundTrips() throws {
+        let shipped = URL(fileURLWithPath: Self.fixtures).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("models/shakespeare-moe").path
+        let out = try temporaryFolder() + "/shakespeare-bf16.gguf"
+        let q = try run(["quantize", shipped, out, "--type", "bf16"])
+        XCTAssertEqual(q.status, 0, q.err)
+        XCTAssertFalse(q.err.contains("vocabulary not written"), q.err)
+        let fromGGUF = try run(["generate", "--model", out, "--prompt", "ROMEO:", "--max-tokens", "8", "--ignore-eos", "--json"])
+        let fromFolder = try run(["generate", "--model", shipped, "--prompt", "ROMEO:", "--max-tokens", "8", "--ignore-eos", "--json"])
+        XCTAssertEqual(fromGGUF.status, 0, fromGGUF.err)
+        let a = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(fromGGUF.out.utf8)) as? [String: Any])
+        let b = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(fromFolder.out.utf8)) as? [String: Any])
+        XCTAssertEqual(a["ids"] as? [Int], b["ids"] as? [Int])
+        XCTAssertEqual(a["text"] as? String, b["text"] as? String)
     }
 
     func testBadTypeAndMissingInputAreClearErrors() throws {
