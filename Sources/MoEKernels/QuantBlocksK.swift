@@ -13,20 +13,15 @@ enum KScales {
     }
 }
 
-/// Q4_K (144 bytes): f16 `d` at 0, f16 `dmin` at 2, packed scales at 4, nibbles at 16.
-/// Sub-block `j` (32 weights) uses the low (even `j`) or high (odd `j`) nibbles of the 32
-/// bytes at `16 + 32 * (j / 2)`: `w = d * sc[j] * q - dmin * m[j]`.
-enum Q4_KBlock: QuantBlock {
-    static var elements: Int { 256 }
-    static var bytes: Int { 144 }
-
+/// Q4_K and Q5_K: f16 `d` at 0, f16 `dmin` at 2, six-bit scales and mins at 4 for 8
+/// sub-blocks of 32 weights, `w = d * sc[j] * q - dmin * m[j]`; they differ only in where
+/// the codes `q` are stored.
+protocol ScaleMinKBlock: QuantBlock {
     /// Codes of weights `32 * j + 8 * g ..< + 8`.
-    @inline(__always)
-    static func codes(_ block: UnsafeRawPointer, _ j: Int, _ g: Int) -> SIMD8<Int32> {
-        let b = QuantLanes.u8(block, 16 &+ 32 &* (j &>> 1) &+ 8 &* g)
-        return j & 1 == 0 ? b & 15 : b &>> 4
-    }
+    static func codes(_ block: UnsafeRawPointer, _ j: Int, _ g: Int) -> SIMD8<Int32>
+}
 
+extension ScaleMinKBlock {
     @inline(__always)
     static func decode(_ block: UnsafeRawPointer, into out: UnsafeMutablePointer<Float>) {
         let d = QuantLanes.half(block, 0), dmin = QuantLanes.half(block, 2)
@@ -58,9 +53,24 @@ enum Q4_KBlock: QuantBlock {
     }
 }
 
+/// Q4_K (144 bytes): f16 `d` at 0, f16 `dmin` at 2, packed scales at 4, nibbles at 16.
+/// Sub-block `j` (32 weights) uses the low (even `j`) or high (odd `j`) nibbles of the 32
+/// bytes at `16 + 32 * (j / 2)`: `w = d * sc[j] * q - dmin * m[j]`.
+enum Q4_KBlock: ScaleMinKBlock {
+    static var elements: Int { 256 }
+    static var bytes: Int { 144 }
+
+    /// Codes of weights `32 * j + 8 * g ..< + 8`.
+    @inline(__always)
+    static func codes(_ block: UnsafeRawPointer, _ j: Int, _ g: Int) -> SIMD8<Int32> {
+        let b = QuantLanes.u8(block, 16 &+ 32 &* (j &>> 1) &+ 8 &* g)
+        return j & 1 == 0 ? b & 15 : b &>> 4
+    }
+}
+
 /// Q5_K (176 bytes): as Q4_K with the fifth bits at 16 (bit `j` of byte `l` belongs to
 /// weight `l` of sub-block `j`) and the nibbles at 48.
-enum Q5_KBlock: QuantBlock {
+enum Q5_KBlock: ScaleMinKBlock {
     static var elements: Int { 256 }
     static var bytes: Int { 176 }
 
@@ -71,36 +81,6 @@ enum Q5_KBlock: QuantBlock {
         let low = j & 1 == 0 ? b & 15 : b &>> 4
         let high = (QuantLanes.u8(block, 16 &+ 8 &* g) &>> Int32(j)) & 1
         return low | high &<< 4
-    }
-
-    @inline(__always)
-    static func decode(_ block: UnsafeRawPointer, into out: UnsafeMutablePointer<Float>) {
-        let d = QuantLanes.half(block, 0), dmin = QuantLanes.half(block, 2)
-        for j in 0..<8 {
-            let (sc, m) = KScales.scaleMin(block, 4, j)
-            let scale = d * sc, offset = dmin * m
-            for g in 0..<4 {
-                QuantLanes.store(scale * QuantLanes.float(codes(block, j, g)) - offset, out, 32 &* j &+ 8 &* g)
-            }
-        }
-    }
-
-    @inline(__always)
-    static func dot(_ block: UnsafeRawPointer, _ x: UnsafePointer<Float>) -> SIMD8<Float> {
-        let d = QuantLanes.half(block, 0), dmin = QuantLanes.half(block, 2)
-        var total = SIMD8<Float>()
-        for j in 0..<8 {
-            let (sc, m) = KScales.scaleMin(block, 4, j)
-            var s = SIMD8<Float>(), sx = SIMD8<Float>()
-            for g in 0..<4 {
-                let xg = x.load8(32 &* j &+ 8 &* g)
-                s.addProduct(QuantLanes.float(codes(block, j, g)), xg)
-                sx += xg
-            }
-            total.addProduct(s, SIMD8(repeating: d * sc))
-            total.addProduct(sx, SIMD8(repeating: -(dmin * m)))
-        }
-        return total
     }
 }
 
