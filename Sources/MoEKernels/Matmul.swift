@@ -113,10 +113,12 @@ enum MatmulDriver {
         }
     }
 
-    /// Columns per prefill block: a block of 8 weight rows stays in L1 and the block of every
-    /// token's input in L2 while it is reused. A multiple of every `WeightType.blockSize`, so
-    /// blocks of a quantised row are whole storage blocks.
-    static var blockCols: Int { 512 }
+    /// Columns per prefill block: an 8-row tile of a block (32 KB of f32) stays in L1 and the
+    /// block of every token's input in L2 while it is reused. A multiple of every
+    /// `WeightType.blockSize`, so blocks of a quantised row are whole storage blocks.
+    /// Measured here: 1024 beat 512 by 35% on expert-shaped (512 x 1024, 16 tokens) q8_0 and
+    /// bf16 matmuls, and beat 2048.
+    static var blockCols: Int { 1024 }
 
     /// The prefill matmul. Columns are processed in blocks; each 8-row tile of a block is
     /// copied (widened to f32) into a small contiguous buffer once and multiplied with all
@@ -155,8 +157,8 @@ enum MatmulDriver {
         }
     }
 
-    /// Up to 4 f32 rows times every token over one column block, 3 tokens per pass; writes
-    /// or (when `accumulate`) adds to the output.
+    /// Up to 4 f32 rows times every token over one column block, 3 tokens per pass and the
+    /// remaining 1 or 2 one at a time; writes or (when `accumulate`) adds to the output.
     ///
     /// - w: `(rowCount, rowStride)`, rowCount in 1...4, first `blockCols` columns used
     /// - input: `(tokens, cols)`, first `blockCols` columns used
@@ -169,17 +171,19 @@ enum MatmulDriver {
         let lastRow = rowCount - 1
         let w0 = w, w1 = w + min(1, lastRow) * rowStride
         let w2 = w + min(2, lastRow) * rowStride, w3 = w + min(3, lastRow) * rowStride
-        let lastToken = tokens - 1
         var t = 0
-        while t < tokens {
+        while t + 3 <= tokens {
             let (s0, s1, s2) = MatmulMicrokernels.rows4Tokens3(
-                w0, w1, w2, w3,
-                input + t * cols, input + min(t + 1, lastToken) * cols, input + min(t + 2, lastToken) * cols,
-                cols: blockCols)
+                w0, w1, w2, w3, input + t * cols, input + (t + 1) * cols, input + (t + 2) * cols, cols: blockCols)
             store(s0, output + t * rows, count: rowCount, accumulate: accumulate)
-            if t + 1 < tokens { store(s1, output + (t + 1) * rows, count: rowCount, accumulate: accumulate) }
-            if t + 2 < tokens { store(s2, output + (t + 2) * rows, count: rowCount, accumulate: accumulate) }
+            store(s1, output + (t + 1) * rows, count: rowCount, accumulate: accumulate)
+            store(s2, output + (t + 2) * rows, count: rowCount, accumulate: accumulate)
             t += 3
+        }
+        while t < tokens {
+            let s = MatmulMicrokernels.rows4Tokens1(w0, w1, w2, w3, input + t * cols, cols: blockCols)
+            store(s, output + t * rows, count: rowCount, accumulate: accumulate)
+            t += 1
         }
     }
 

@@ -41,4 +41,43 @@ enum MatmulMicrokernels {
         }
         return (s0, s1, s2)
     }
+
+    /// Dot products of 4 f32 rows with one input vector: the prefill tail when the token
+    /// count is not a multiple of 3, so no pass computes padding tokens. Even and odd
+    /// column groups accumulate separately to keep 8 FMA chains in flight.
+    ///
+    /// - w0...w3: `(cols)` each (may repeat to pad a tail tile)
+    /// - x: `(cols)`
+    /// - returns: lane `k` for row `wk`
+    @inline(__always)
+    static func rows4Tokens1(
+        _ w0: UnsafePointer<Float>, _ w1: UnsafePointer<Float>, _ w2: UnsafePointer<Float>,
+        _ w3: UnsafePointer<Float>, _ x: UnsafePointer<Float>, cols: Int
+    ) -> SIMD4<Float> {
+        var a0 = SIMD8<Float>(), a1 = SIMD8<Float>(), a2 = SIMD8<Float>(), a3 = SIMD8<Float>()
+        var b0 = SIMD8<Float>(), b1 = SIMD8<Float>(), b2 = SIMD8<Float>(), b3 = SIMD8<Float>()
+        var c = 0
+        while c &+ 16 <= cols {
+            let y0 = x.load8(c), y1 = x.load8(c &+ 8)
+            a0.addProduct(w0.load8(c), y0); b0.addProduct(w0.load8(c &+ 8), y1)
+            a1.addProduct(w1.load8(c), y0); b1.addProduct(w1.load8(c &+ 8), y1)
+            a2.addProduct(w2.load8(c), y0); b2.addProduct(w2.load8(c &+ 8), y1)
+            a3.addProduct(w3.load8(c), y0); b3.addProduct(w3.load8(c &+ 8), y1)
+            c &+= 16
+        }
+        if c &+ 8 <= cols {
+            let y0 = x.load8(c)
+            a0.addProduct(w0.load8(c), y0)
+            a1.addProduct(w1.load8(c), y0)
+            a2.addProduct(w2.load8(c), y0)
+            a3.addProduct(w3.load8(c), y0)
+            c &+= 8
+        }
+        var s = SIMD4(SIMDReduce.sum(a0 + b0), SIMDReduce.sum(a1 + b1), SIMDReduce.sum(a2 + b2), SIMDReduce.sum(a3 + b3))
+        while c < cols {
+            s.addProduct(SIMD4(w0[c], w1[c], w2[c], w3[c]), SIMD4(repeating: x[c]))
+            c &+= 1
+        }
+        return s
+    }
 }
