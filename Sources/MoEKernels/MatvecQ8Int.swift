@@ -134,7 +134,7 @@ enum MatvecQ8Int {
         // |w| (unsigned) times x with w's sign: pair sums stay below 2^15 for |x| <= 127.
         let products = _mm256_maddubs_epi16(_mm256_sign_epi8(codes, codes), _mm256_sign_epi8(xv, codes))
         let sums = _mm256_madd_epi16(products, _mm256_set1_epi16(1))
-        return unsafeBitCast(_mm256_cvtepi32_ps(sums), to: SIMD8<Float>.self)
+        return _mm256_cvtepi32_ps(sums)
     }
 
     /// `y[r] = sum_c w[r, c] * x[c]` for `r` in `first ..< first + count`.
