@@ -66,7 +66,13 @@ struct Chat: ParsableCommand {
     /// The folder's chat template, or a GGUF file's `tokenizer.chat_template` with the
     /// vocabulary's BOS and EOS tokens.
     private func chatTemplate(model: Transformer, tokenizer: Tokenizer) throws -> ModelChatTemplate {
-        guard model.weights is GGUFWeights else { return try ModelChatTemplate.load(folder: try options.model) }
+        guard model.weights is GGUFWeights else {
+            do {
+                return try ModelChatTemplate.load(folder: try options.model)
+            } catch let error as ModelChatTemplateError {
+                throw ValidationError("\(error.description). This looks like a base model without a chat format: use `moe generate --prompt TEXT` to continue text instead.")
+            }
+        }
         guard let source = tokenizer.chatTemplate else {
             throw ValidationError("the GGUF file has no tokenizer.chat_template")
         }
