@@ -1,88 +1,14 @@
 /// The 32-weight ggml block codecs (Q8_0, Q4_0, Q4_1, Q5_0, Q5_1, MXFP4).
 
-/// Q8_0 (34 bytes): f16 `d` at 0, 32 x int8 at 2; `w = q * d`.
-enum Q8_0Block: QuantBlock {
-    static var elements: Int { 32 }
-    static var bytes: Int { 34 }
-
-    @inline(__always)
-    static func decode(_ block: UnsafeRawPointer, into out: UnsafeMutablePointer<Float>) {
-        let d = QuantLanes.half(block, 0)
-        for g in 0..<4 {
-            QuantLanes.store(QuantLanes.float(QuantLanes.i8(block, 2 &+ 8 &* g)) * d, out, 8 &* g)
-        }
-    }
-
-    @inline(__always)
-    static func dot(_ block: UnsafeRawPointer, _ x: UnsafePointer<Float>) -> SIMD8<Float> {
-        var s = SIMD8<Float>()
-        for g in 0..<4 {
-            s.addProduct(QuantLanes.float(QuantLanes.i8(block, 2 &+ 8 &* g)), x.load8(8 &* g))
-        }
-        return s * QuantLanes.half(block, 0)
-    }
+/// 32-weight blocks with an f16 scale `d` at byte 0: `w = d * q` (Q8_0, Q4_0, Q5_0). They
+/// differ only in where the codes `q` are stored.
+protocol ScaledBlock: QuantBlock {
+    /// Codes `q` of weights `8 * group ..< + 8`, offset already removed.
+    static func codes(_ block: UnsafeRawPointer, group: Int) -> SIMD8<Int32>
 }
 
-/// Q4_0 (18 bytes): f16 `d` at 0, nibbles at 2; `w = d * (q - 8)`.
-enum Q4_0Block: QuantBlock {
+extension ScaledBlock {
     static var elements: Int { 32 }
-    static var bytes: Int { 18 }
-
-    @inline(__always)
-    static func decode(_ block: UnsafeRawPointer, into out: UnsafeMutablePointer<Float>) {
-        let d = QuantLanes.half(block, 0)
-        for g in 0..<4 {
-            let q = QuantLanes.nibbles32(block, 2, group: g) &- 8
-            QuantLanes.store(d * QuantLanes.float(q), out, 8 &* g)
-        }
-    }
-
-    @inline(__always)
-    static func dot(_ block: UnsafeRawPointer, _ x: UnsafePointer<Float>) -> SIMD8<Float> {
-        var s = SIMD8<Float>()
-        for g in 0..<4 {
-            s.addProduct(QuantLanes.float(QuantLanes.nibbles32(block, 2, group: g) &- 8), x.load8(8 &* g))
-        }
-        return s * QuantLanes.half(block, 0)
-    }
-}
-
-/// Q4_1 (20 bytes): f16 `d` at 0, f16 `m` at 2, nibbles at 4; `w = d * q + m`.
-enum Q4_1Block: QuantBlock {
-    static var elements: Int { 32 }
-    static var bytes: Int { 20 }
-
-    @inline(__always)
-    static func decode(_ block: UnsafeRawPointer, into out: UnsafeMutablePointer<Float>) {
-        let d = QuantLanes.half(block, 0), m = QuantLanes.half(block, 2)
-        for g in 0..<4 {
-            QuantLanes.store(d * QuantLanes.float(QuantLanes.nibbles32(block, 4, group: g)) + m, out, 8 &* g)
-        }
-    }
-
-    @inline(__always)
-    static func dot(_ block: UnsafeRawPointer, _ x: UnsafePointer<Float>) -> SIMD8<Float> {
-        var s = SIMD8<Float>(), sx = SIMD8<Float>()
-        for g in 0..<4 {
-            let xg = x.load8(8 &* g)
-            s.addProduct(QuantLanes.float(QuantLanes.nibbles32(block, 4, group: g)), xg)
-            sx += xg
-        }
-        return s * QuantLanes.half(block, 0) + sx * QuantLanes.half(block, 2)
-    }
-}
-
-/// Q5_0 (22 bytes): f16 `d` at 0, u32 fifth bits at 2, nibbles at 6; `w = d * (q - 16)`.
-enum Q5_0Block: QuantBlock {
-    static var elements: Int { 32 }
-    static var bytes: Int { 22 }
-
-    /// Codes of weights `8 * group ..< + 8`, minus 16.
-    @inline(__always)
-    static func codes(_ block: UnsafeRawPointer, group: Int) -> SIMD8<Int32> {
-        let qh = block.loadUnaligned(fromByteOffset: 2, as: UInt32.self)
-        return (QuantLanes.nibbles32(block, 6, group: group) | QuantLanes.bits(qh, from: 8 &* group) &<< 4) &- 16
-    }
 
     @inline(__always)
     static func decode(_ block: UnsafeRawPointer, into out: UnsafeMutablePointer<Float>) {
@@ -98,18 +24,15 @@ enum Q5_0Block: QuantBlock {
     }
 }
 
-/// Q5_1 (24 bytes): f16 `d` at 0, f16 `m` at 2, u32 fifth bits at 4, nibbles at 8;
-/// `w = d * q + m`.
-enum Q5_1Block: QuantBlock {
-    static var elements: Int { 32 }
-    static var bytes: Int { 24 }
+/// 32-weight blocks with an f16 scale `d` at byte 0 and an f16 offset `m` at byte 2:
+/// `w = d * q + m` (Q4_1, Q5_1). They differ only in where the codes `q` are stored.
+protocol ScaledOffsetBlock: QuantBlock {
+    /// Codes `q` of weights `8 * group ..< + 8`.
+    static func codes(_ block: UnsafeRawPointer, group: Int) -> SIMD8<Int32>
+}
 
-    /// Codes of weights `8 * group ..< + 8`.
-    @inline(__always)
-    static func codes(_ block: UnsafeRawPointer, group: Int) -> SIMD8<Int32> {
-        let qh = block.loadUnaligned(fromByteOffset: 4, as: UInt32.self)
-        return QuantLanes.nibbles32(block, 8, group: group) | QuantLanes.bits(qh, from: 8 &* group) &<< 4
-    }
+extension ScaledOffsetBlock {
+    static var elements: Int { 32 }
 
     @inline(__always)
     static func decode(_ block: UnsafeRawPointer, into out: UnsafeMutablePointer<Float>) {
@@ -126,6 +49,55 @@ enum Q5_1Block: QuantBlock {
             sx += xg
         }
         return s * QuantLanes.half(block, 0) + sx * QuantLanes.half(block, 2)
+    }
+}
+
+/// Q8_0 (34 bytes): f16 `d` at 0, 32 x int8 at 2; `w = d * q`.
+enum Q8_0Block: ScaledBlock {
+    static var bytes: Int { 34 }
+
+    @inline(__always)
+    static func codes(_ block: UnsafeRawPointer, group: Int) -> SIMD8<Int32> { QuantLanes.i8(block, 2 &+ 8 &* group) }
+}
+
+/// Q4_0 (18 bytes): f16 `d` at 0, nibbles at 2; `w = d * (q - 8)`.
+enum Q4_0Block: ScaledBlock {
+    static var bytes: Int { 18 }
+
+    @inline(__always)
+    static func codes(_ block: UnsafeRawPointer, group: Int) -> SIMD8<Int32> {
+        QuantLanes.nibbles32(block, 2, group: group) &- 8
+    }
+}
+
+/// Q4_1 (20 bytes): f16 `d` at 0, f16 `m` at 2, nibbles at 4; `w = d * q + m`.
+enum Q4_1Block: ScaledOffsetBlock {
+    static var bytes: Int { 20 }
+
+    @inline(__always)
+    static func codes(_ block: UnsafeRawPointer, group: Int) -> SIMD8<Int32> { QuantLanes.nibbles32(block, 4, group: group) }
+}
+
+/// Q5_0 (22 bytes): f16 `d` at 0, u32 fifth bits at 2, nibbles at 6; `w = d * (q - 16)`.
+enum Q5_0Block: ScaledBlock {
+    static var bytes: Int { 22 }
+
+    @inline(__always)
+    static func codes(_ block: UnsafeRawPointer, group: Int) -> SIMD8<Int32> {
+        let qh = block.loadUnaligned(fromByteOffset: 2, as: UInt32.self)
+        return (QuantLanes.nibbles32(block, 6, group: group) | QuantLanes.bits(qh, from: 8 &* group) &<< 4) &- 16
+    }
+}
+
+/// Q5_1 (24 bytes): f16 `d` at 0, f16 `m` at 2, u32 fifth bits at 4, nibbles at 8;
+/// `w = d * q + m`.
+enum Q5_1Block: ScaledOffsetBlock {
+    static var bytes: Int { 24 }
+
+    @inline(__always)
+    static func codes(_ block: UnsafeRawPointer, group: Int) -> SIMD8<Int32> {
+        let qh = block.loadUnaligned(fromByteOffset: 4, as: UInt32.self)
+        return QuantLanes.nibbles32(block, 8, group: group) | QuantLanes.bits(qh, from: 8 &* group) &<< 4
     }
 }
 
