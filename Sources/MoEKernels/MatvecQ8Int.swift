@@ -145,15 +145,10 @@ enum MatvecQ8Int {
         _: B.Type, _ w: WeightMatrix, x: ActivationQ8, y: UnsafeMutablePointer<Float>, first: Int, count: Int
     ) {
         guard count > 0 else { return }
-        let quarter = (count + 3) / 4
-        let end = first + count, last = end - 1
-        let blocks = w.cols / B.elements, rowBytes = w.rowBytes
-        var step = 0
-        while step < quarter {
-            // Streams past the range repeat its last row; their sums are discarded.
-            let i0 = first + step, i1 = i0 + quarter, i2 = i1 + quarter, i3 = i2 + quarter
-            var p0 = w.base + i0 * rowBytes, p1 = w.base + Swift.min(i1, last) * rowBytes
-            var p2 = w.base + Swift.min(i2, last) * rowBytes, p3 = w.base + Swift.min(i3, last) * rowBytes
+        let streams = FourRowStreams(first: first, count: count)
+        let blocks = w.cols / B.elements
+        for step in 0..<streams.quarter {
+            var (p0, p1, p2, p3) = streams.rows(step, base: w.base, rowBytes: w.rowBytes)
             var a0 = SIMD8<Float>(), a1 = SIMD8<Float>(), a2 = SIMD8<Float>(), a3 = SIMD8<Float>()
             var m0: Float = 0, m1: Float = 0, m2: Float = 0, m3: Float = 0
             var xBlock = 0
@@ -165,11 +160,8 @@ enum MatvecQ8Int {
                 p0 += B.bytes; p1 += B.bytes; p2 += B.bytes; p3 += B.bytes
                 xBlock &+= B.elements / 32
             }
-            y[i0] = SIMDReduce.sum(a0) + m0
-            if i1 < end { y[i1] = SIMDReduce.sum(a1) + m1 }
-            if i2 < end { y[i2] = SIMDReduce.sum(a2) + m2 }
-            if i3 < end { y[i3] = SIMDReduce.sum(a3) + m3 }
-            step &+= 1
+            streams.store(step, SIMDReduce.sum(a0) + m0, SIMDReduce.sum(a1) + m1, SIMDReduce.sum(a2) + m2,
+                          SIMDReduce.sum(a3) + m3, into: y)
         }
     }
 }
