@@ -19,18 +19,8 @@ indirect enum Decoder: Sendable {
         case "ByteFallback": return .byteFallback
         case "Fuse": return .fuse
         case "Metaspace":
-            let replacement = try node["replacement"].string()
-            guard replacement.unicodeScalars.count == 1, let c = replacement.unicodeScalars.first else {
-                throw node["replacement"].fail("a single character")
-            }
-            var scheme = PrependScheme.always
-            if let name = try node["prepend_scheme"].optionalString() {
-                guard let s = PrependScheme(rawValue: name) else { throw node["prepend_scheme"].fail("always, first or never") }
-                scheme = s
-            } else if !(try node["add_prefix_space"].bool(default: true)) {
-                scheme = .never
-            }
-            return .metaspace(replacement: c, prependScheme: scheme)
+            let settings = try PrependScheme.metaspaceSettings(node)
+            return .metaspace(replacement: settings.replacement, prependScheme: settings.scheme)
         case "Strip":
             let content = try node["content"].string()
             guard content.unicodeScalars.count == 1, let c = content.unicodeScalars.first else {

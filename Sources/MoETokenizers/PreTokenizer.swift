@@ -20,6 +20,23 @@ enum SplitBehavior: String, Sendable {
 /// When Metaspace puts a replacement character in front of a piece.
 enum PrependScheme: String, Sendable {
     case always, first, never
+
+    /// The `replacement` character and prepend scheme of a Metaspace pre-tokenizer or decoder
+    /// (`prepend_scheme`, or the older `add_prefix_space`, whose `false` means `never`).
+    static func metaspaceSettings(_ node: JSONNode) throws -> (replacement: Unicode.Scalar, scheme: PrependScheme) {
+        let replacement = try node["replacement"].string()
+        guard replacement.unicodeScalars.count == 1, let scalar = replacement.unicodeScalars.first else {
+            throw node["replacement"].fail("a single character")
+        }
+        var scheme = PrependScheme.always
+        if let name = try node["prepend_scheme"].optionalString() {
+            guard let s = PrependScheme(rawValue: name) else { throw node["prepend_scheme"].fail("always, first or never") }
+            scheme = s
+        } else if !(try node["add_prefix_space"].bool(default: true)) {
+            scheme = .never
+        }
+        return (scalar, scheme)
+    }
 }
 
 /// A tokenizer.json pre-tokenizer. Supported: Split, ByteLevel, Metaspace, Sequence.
@@ -44,18 +61,9 @@ indirect enum PreTokenizer: Sendable {
             return .byteLevel(addPrefixSpace: try node["add_prefix_space"].bool(default: true),
                               useRegex: try node["use_regex"].bool(default: true))
         case "Metaspace":
-            let replacement = try node["replacement"].string()
-            guard replacement.unicodeScalars.count == 1, let scalar = replacement.unicodeScalars.first else {
-                throw node["replacement"].fail("a single character")
-            }
-            var scheme = PrependScheme.always
-            if let name = try node["prepend_scheme"].optionalString() {
-                guard let s = PrependScheme(rawValue: name) else { throw node["prepend_scheme"].fail("always, first or never") }
-                scheme = s
-            } else if !(try node["add_prefix_space"].bool(default: true)) {
-                scheme = .never
-            }
-            return .metaspace(replacement: scalar.value, scheme: scheme, split: try node["split"].bool(default: true))
+            let settings = try PrependScheme.metaspaceSettings(node)
+            return .metaspace(replacement: settings.replacement.value, scheme: settings.scheme,
+                              split: try node["split"].bool(default: true))
         case "Sequence":
             let steps = try node["pretokenizers"].array().compactMap { try parse($0) }
             if let last = steps.indices.last, steps[..<last].contains(where: { $0.endsInByteLevel }) {
