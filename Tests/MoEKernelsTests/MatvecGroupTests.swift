@@ -3,47 +3,38 @@ import XCTest
 
 /// Grouped matvecs equal the same matvecs run one at a time.
 final class MatvecGroupTests: XCTestCase {
+    /// Runs the `(rows, cols)` matrices of `type` one at a time and as one group, on every
+    /// pool, and requires identical outputs.
+    func checkGroup(_ type: WeightType, shapes: [(rows: Int, cols: Int)], rng: inout SplitMix64) {
+        for pool in TestPools.all {
+            let weights = shapes.map { TestMatrix(type: type, rows: $0.rows, cols: $0.cols, rng: &rng) }
+            let inputs = shapes.map { FloatBuffer(rows: 1, cols: $0.cols) }
+            for x in inputs { x.load(rng.floats(x.cols)) }
+            let separate = shapes.map { FloatBuffer(rows: 1, cols: $0.rows) }
+            let grouped = shapes.map { FloatBuffer(rows: 1, cols: $0.rows) }
+            for i in shapes.indices {
+                Kernels.matmul(weights[i].matrix, input: inputs[i].base, output: separate[i].base, tokens: 1, pool: pool)
+            }
+            Kernels.matvecGroup(shapes.indices.map { MatvecJob(weights[$0].matrix, input: inputs[$0].base, output: grouped[$0].base) },
+                                pool: pool)
+            for i in shapes.indices {
+                XCTAssertEqual(grouped[i].rowArray(0), separate[i].rowArray(0), "\(type), \(pool.threadCount) threads, job \(i)")
+            }
+        }
+    }
+
     func testGroupEqualsSeparateMatvecs() {
         var rng = SplitMix64(seed: 11)
-        let shapes = [(1, 5), (64, 33), (65, 17), (200, 64), (8, 257)]
-        for pool in TestPools.all {
-            for type in plainWeightTypes {
-                let weights = shapes.map { TestMatrix(type: type, rows: $0.0, cols: $0.1, rng: &rng) }
-                let inputs = shapes.map { FloatBuffer(rows: 1, cols: $0.1) }
-                for x in inputs { x.load(rng.floats(x.cols)) }
-                let separate = shapes.map { FloatBuffer(rows: 1, cols: $0.0) }
-                let grouped = shapes.map { FloatBuffer(rows: 1, cols: $0.0) }
-                for i in shapes.indices {
-                    Kernels.matmul(weights[i].matrix, input: inputs[i].base, output: separate[i].base, tokens: 1, pool: pool)
-                }
-                Kernels.matvecGroup(shapes.indices.map { MatvecJob(weights[$0].matrix, input: inputs[$0].base, output: grouped[$0].base) },
-                                    pool: pool)
-                for i in shapes.indices {
-                    XCTAssertEqual(grouped[i].rowArray(0), separate[i].rowArray(0), "\(type), \(pool.threadCount) threads, job \(i)")
-                }
-            }
+        for type in plainWeightTypes {
+            checkGroup(type, shapes: [(1, 5), (64, 33), (65, 17), (200, 64), (8, 257)], rng: &rng)
         }
     }
 
     func testBlockTypesGroupEqualsSeparateMatvecs() {
         var rng = SplitMix64(seed: 12)
-        let shapes = [(1, 1), (64, 3), (65, 1), (200, 2)]  // (rows, blocks)
-        for pool in TestPools.all {
-            for type in blockWeightTypes {
-                let weights = shapes.map { TestMatrix(type: type, rows: $0.0, cols: $0.1 * type.blockSize, rng: &rng) }
-                let inputs = weights.map { FloatBuffer(rows: 1, cols: $0.matrix.cols) }
-                for x in inputs { x.load(rng.floats(x.cols)) }
-                let separate = shapes.map { FloatBuffer(rows: 1, cols: $0.0) }
-                let grouped = shapes.map { FloatBuffer(rows: 1, cols: $0.0) }
-                for i in shapes.indices {
-                    Kernels.matmul(weights[i].matrix, input: inputs[i].base, output: separate[i].base, tokens: 1, pool: pool)
-                }
-                Kernels.matvecGroup(shapes.indices.map { MatvecJob(weights[$0].matrix, input: inputs[$0].base, output: grouped[$0].base) },
-                                    pool: pool)
-                for i in shapes.indices {
-                    XCTAssertEqual(grouped[i].rowArray(0), separate[i].rowArray(0), "\(type), \(pool.threadCount) threads, job \(i)")
-                }
-            }
+        for type in blockWeightTypes {
+            let blocks = [(1, 1), (64, 3), (65, 1), (200, 2)]  // (rows, blocks)
+            checkGroup(type, shapes: blocks.map { ($0.0, $0.1 * type.blockSize) }, rng: &rng)
         }
     }
 
