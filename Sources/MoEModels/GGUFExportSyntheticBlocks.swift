@@ -1,22 +1,12 @@
 import Foundation
 import MoEFormats
+import MoEKernels
 
 /// Random tensor contents: float types get small uniform values (norms get ones), block
 /// types get valid blocks copied from a pool made by the reference quantiser.
 enum SyntheticBlocks {
-    /// A tiny seeded generator (SplitMix64).
-    struct Generator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-        /// Uniform in [-1, 1).
-        mutating func unit() -> Float { Float(next() >> 40) / Float(1 << 23) - 1 }
-    }
+    /// A value uniform in [-1, 1) from `random`.
+    static func unit(_ random: inout SplitMix64) -> Float { Float(random.next() >> 40) / Float(1 << 23) - 1 }
 
     /// Blocks per pool of ready-made quantised blocks.
     static let poolBlocks = 64
@@ -36,7 +26,7 @@ enum SyntheticBlocks {
         bytes.withUnsafeMutableBytes { raw in
             let out = SharedBytes(raw)
             DispatchQueue.concurrentPerform(iterations: workers) { worker in
-                var random = Generator(state: seed ^ UInt64(worker + 1) &* 0xD1B5_4A32_D192_ED03)
+                var random = SplitMix64(seed: seed ^ UInt64(worker + 1) &* 0xD1B5_4A32_D192_ED03)
                 let start = worker * perWorker, end = min(rows, start + perWorker)
                 guard start < end else { return }
                 let region = UnsafeMutableRawBufferPointer(rebasing: out.buffer[(start * rowBytes)..<(end * rowBytes)])
@@ -47,21 +37,21 @@ enum SyntheticBlocks {
     }
 
     private static func fillRegion(_ region: UnsafeMutableRawBufferPointer, type: GGMLType, pool: [UInt8], ones: Bool,
-                                   scale: Float, random: inout Generator) {
+                                   scale: Float, random: inout SplitMix64) {
         switch type {
         case .F32:
             for i in 0..<(region.count / 4) {
-                let v: Float = ones ? 1 : random.unit() * scale
+                let v: Float = ones ? 1 : unit(&random) * scale
                 region.storeBytes(of: v.bitPattern.littleEndian, toByteOffset: 4 * i, as: UInt32.self)
             }
         case .BF16:
             for i in 0..<(region.count / 2) {
-                let v: Float = ones ? 1 : random.unit() * scale
+                let v: Float = ones ? 1 : unit(&random) * scale
                 region.storeBytes(of: UInt16(truncatingIfNeeded: v.bitPattern >> 16).littleEndian, toByteOffset: 2 * i, as: UInt16.self)
             }
         case .F16:
             for i in 0..<(region.count / 2) {
-                let v: Float = ones ? 1 : random.unit() * scale
+                let v: Float = ones ? 1 : unit(&random) * scale
                 region.storeBytes(of: half(v).littleEndian, toByteOffset: 2 * i, as: UInt16.self)
             }
         default:
@@ -80,8 +70,8 @@ enum SyntheticBlocks {
     /// `poolBlocks` blocks of `type` quantised from random values of magnitude `scale` (empty for float types).
     private static func blockPool(_ type: GGMLType, seed: UInt64, scale: Float) throws -> [UInt8] {
         guard type.blockSize > 1 else { return [] }
-        var random = Generator(state: seed)
-        let values = (0..<(poolBlocks * type.blockSize)).map { _ in random.unit() * scale }
+        var random = SplitMix64(seed: seed)
+        let values = (0..<(poolBlocks * type.blockSize)).map { _ in unit(&random) * scale }
         return try GGMLQuants.quantize(values, to: type)
     }
 

@@ -1,3 +1,5 @@
+import MoEKernels
+
 /// One named tensor inside a flat parameter (or gradient, or optimizer-moment) buffer.
 public struct ParameterSlot: Sendable, Equatable {
     /// Hugging Face hub name, e.g. `model.layers.0.self_attn.q_proj.weight`.

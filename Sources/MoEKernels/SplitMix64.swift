@@ -1,0 +1,19 @@
+/// A deterministic pseudo-random generator (SplitMix64): the same seed gives the same
+/// stream on every platform, and its whole state is one integer (training checkpoints save
+/// it). Seeds the sampler, synthetic weights, training and the tests.
+public struct SplitMix64: RandomNumberGenerator, Sendable, Equatable {
+    /// The generator's state.
+    public var state: UInt64
+
+    /// Starts the stream of `seed`.
+    public init(seed: UInt64) { state = seed }
+
+    /// The next 64 random bits.
+    public mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
