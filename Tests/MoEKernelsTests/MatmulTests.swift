@@ -55,6 +55,21 @@ final class MatmulTests: XCTestCase {
         }
     }
 
+    func testPanelTokenCounts() {
+        // The outer-product form over 8-token panels (f32 weights used in place, others
+        // widened whole): one panel, a padded pair, pairs plus a lone panel; tail row tiles.
+        var rng = SplitMix64(seed: 6)
+        for type in plainWeightTypes {
+            for rows in [1, 7, 23] {
+                for tokens in [8, 14, 16, 40] {
+                    check(type: type, rows: rows, cols: 37, tokens: tokens, rng: &rng)
+                }
+            }
+        }
+        XCTAssertTrue([8, 14, 16, 40].allSatisfy { MatmulPanels.suits(tokens: $0) })
+        XCTAssertFalse([7, 9, 20, 27].contains { MatmulPanels.suits(tokens: $0) })
+    }
+
     func testColumnsSpanningSeveralPrefillBlocks() {
         var rng = SplitMix64(seed: 5)
         for type in plainWeightTypes {

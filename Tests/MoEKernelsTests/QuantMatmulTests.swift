@@ -3,8 +3,8 @@ import XCTest
 
 /// `Kernels.matmul` on ggml blocks (decode matvec and prefill) against a Double reference
 /// over the reference-dequantised weights. Paths that accumulate in f32 with the f32 input
-/// meet the f32 tolerance; the decode matvec of the block types on x86-64 quantises the
-/// input to q8_0 (`ActivationQ8`, as llama.cpp): every output is within the worst-case
+/// meet the f32 tolerance; the decode matvec of the block types on x86-64 (also run per token
+/// for up to `MatmulDriver.matvecTokenLimit` tokens) quantises the input to q8_0 (`ActivationQ8`, as llama.cpp): every output is within the worst-case
 /// input-rounding error, and the relative L2 error on long rows stays below 1e-2.
 final class QuantMatmulTests: XCTestCase {
     /// `sum_c w[r, c] * x[t, c]` in Double, `(tokens, rows)`.
@@ -35,8 +35,12 @@ final class QuantMatmulTests: XCTestCase {
                         Kernels.matmul(w.matrix, input: xp.baseAddress!, output: op.baseAddress!, tokens: tokens, pool: pool)
                     }
                 }
-                if tokens == 1 && Self.quantisedInputTypes.contains(type) {
-                    checkQuantisedInputBound(w, x, out, expected, "\(type) rows \(rows) cols \(cols) threads \(pool.threadCount)")
+                if tokens <= MatmulDriver.matvecTokenLimit && Self.quantisedInputTypes.contains(type) {
+                    for t in 0..<tokens {
+                        checkQuantisedInputBound(w, Array(x[t * cols..<(t + 1) * cols]), Array(out[t * rows..<(t + 1) * rows]),
+                                                 Array(expected[t * rows..<(t + 1) * rows]),
+                                                 "\(type) rows \(rows) cols \(cols) token \(t) of \(tokens) threads \(pool.threadCount)")
+                    }
                     continue
                 }
                 let err = relativeError(out, expected)
@@ -101,6 +105,18 @@ final class QuantMatmulTests: XCTestCase {
             // 1 152 or 1 280 columns: three prefill column blocks, the last partial.
             check(type: type, rows: 67, blocks: type.blockSize == 32 ? 36 : 5, tokens: [1, 2, 7], rng: &rng)
         }
+    }
+
+    func testPanelTokenCounts() {
+        // 8-token panels: one (8), a padded pair decoded block by block (13, 16), whole tiles
+        // with pairs and a lone panel (24, 40), and tail tiles of 1 to 5 rows.
+        var rng = SplitMix64(seed: 34)
+        for type in blockWeightTypes {
+            for rows in [5, 13] {
+                check(type: type, rows: rows, blocks: 2, tokens: [8, 13, 16, 40], rng: &rng)
+            }
+        }
+        XCTAssertTrue([8, 13, 16, 40].allSatisfy { MatmulPanels.suits(tokens: $0) })
     }
 
     func testUnalignedWeights() {

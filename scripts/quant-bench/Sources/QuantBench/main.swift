@@ -94,20 +94,32 @@ func expertGroupGBs(_ type: WeightType, pool: ThreadPool) -> Double {
 
 /// Prefill GFLOP/s for `tokens` tokens on one `(rows, cols)` matrix.
 func prefillGFLOPs(_ type: WeightType, rows: Int, cols: Int, tokens: Int, pool: ThreadPool) -> Double {
-    let w = Weights(type: type, rows: rows, cols: cols, copies: 1)
+    // QB_PREFILL_BYTES spreads the weights over copies of about that many bytes in total, so
+    // each matmul reads its weights from memory as in a model.
+    let bytes = rows * type.rowBytes(cols: cols)
+    let copies = max(1, (Int(ProcessInfo.processInfo.environment["QB_PREFILL_BYTES"] ?? "") ?? 0) / bytes)
+    let w = Weights(type: type, rows: rows, cols: cols, copies: copies)
     let x = UnsafeMutablePointer<Float>.allocate(capacity: tokens * cols)  // (tokens, cols)
     let y = UnsafeMutablePointer<Float>.allocate(capacity: tokens * rows)  // (tokens, rows)
     defer { x.deallocate(); y.deallocate() }
     for i in 0..<tokens * cols { x[i] = Float(i % 7) * 0.1 - 0.3 }
     let reps = max(1, 200_000_000 / (rows * cols * tokens))
     let t = best(runs: 5) {
-        for _ in 0..<reps { Kernels.matmul(w.matrices[0], input: x, output: y, tokens: tokens, pool: pool) }
+        for r in 0..<reps { Kernels.matmul(w.matrices[r % copies], input: x, output: y, tokens: tokens, pool: pool) }
     }
     return 2 * Double(rows * cols * tokens * reps) / t / 1e9
 }
 
 let shapes = [(512, 1024), (1024, 512), (4096, 4096)]
 let args = CommandLine.arguments.dropFirst()
+if args.first == "prefill", args.count == 6, let type = WeightType(rawValue: Array(args)[1]) {
+    // `quant-bench prefill TYPE ROWS COLS TOKENS THREADS`: one prefill matmul shape.
+    let n = args.dropFirst(2).compactMap { Int($0) }
+    let pool = ThreadPool(threadCount: n[3])
+    let g = (0..<5).map { _ in prefillGFLOPs(type, rows: n[0], cols: n[1], tokens: n[2], pool: pool) }.sorted()
+    print("\(type) \(n[0])x\(n[1]) tokens \(n[2]) threads \(n[3]): \(String(format: "%.1f", g[2])) GFLOP/s (median of 5)")
+    exit(0)
+}
 if let name = args.first, let type = WeightType(rawValue: name) {
     // `quant-bench TYPE [threads]`: only the decode matvec of one type (for profiling).
     let pool = ThreadPool(threadCount: args.dropFirst().first.flatMap { Int($0) } ?? 1)
