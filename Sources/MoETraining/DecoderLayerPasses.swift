@@ -1,8 +1,9 @@
 import MoEKernels
 
 /// One decoder layer's forward and backward pass: rmsnorm -> attention -> residual ->
-/// rmsnorm -> MoE or dense SwiGLU -> residual. Activations of layer `l` live in scratch
-/// buffers named `L<l>.*`; the residual stream entering layer `l` is `x<l>`.
+/// rmsnorm -> MoE (plus any gated shared expert) or dense SwiGLU -> residual. Activations
+/// of layer `l` live in scratch buffers named `L<l>.*`; the residual stream entering layer
+/// `l` is `x<l>`.
 extension TrainableModel {
     /// Pointers to layer `l`'s weights (in `params`) or gradients (in `grads`).
     struct LayerWeights {
