@@ -2,33 +2,66 @@ import MoEFormats
 import MoEModels
 
 extension ModelShape {
-    /// The shape of a Mixtral (MoE) or Llama (dense) checkpoint's config.
+    /// The shape of a Mixtral (MoE), Qwen2-MoE (MoE with a shared expert) or Llama (dense)
+    /// checkpoint's config.
     public init(config c: ModelConfig) throws {
-        guard c.modelType == "mixtral" || c.modelType == "llama" else {
-            throw TrainingError.invalidShape("model_type \(c.modelType): only mixtral and llama checkpoints can be trained")
+        guard ["mixtral", "qwen2_moe", "llama"].contains(c.modelType) else {
+            throw TrainingError.invalidShape("model_type \(c.modelType): only mixtral, qwen2_moe and llama checkpoints can be trained")
         }
         guard !c.tieWordEmbeddings else { throw TrainingError.invalidShape("tied embeddings are not supported by the trainer") }
         let moe = c.moe
+        if c.modelType == "qwen2_moe" { try Self.checkTrainable(qwen2MoE: c) }
         self.init(vocabSize: c.vocabSize, hidden: c.hiddenSize, layers: c.layerCount, heads: c.headCount,
                   kvHeads: c.kvHeadCount, headDim: c.headDim,
                   ffnHidden: moe?.expertIntermediateSize ?? c.intermediateSize,
-                  experts: moe?.expertCount ?? 0, topK: moe?.topK ?? 0, context: c.maxPositionEmbeddings,
+                  experts: moe?.expertCount ?? 0, topK: moe?.topK ?? 0,
+                  sharedExpertHidden: moe?.sharedExpertIntermediateSize ?? 0, context: c.maxPositionEmbeddings,
                   ropeTheta: c.rope.theta, rmsNormEps: c.rmsNormEps)
         try validate()
+    }
+
+    /// Throws unless a Qwen2-MoE config is the variant the trainer runs: every layer sparse,
+    /// renormalised top-k, a gated shared expert, full attention.
+    private static func checkTrainable(qwen2MoE c: ModelConfig) throws {
+        guard let moe = c.moe, moe.sharedExpertIntermediateSize != nil, moe.sharedExpertGated else {
+            throw TrainingError.invalidShape("qwen2_moe without a shared expert is not supported by the trainer")
+        }
+        guard moe.routing == .softmaxTopK(renormalize: true) else {
+            throw TrainingError.invalidShape("qwen2_moe needs norm_topk_prob = true: the trainer renormalises the top-k weights")
+        }
+        guard c.moeLayers.allSatisfy({ $0 }) else {
+            throw TrainingError.invalidShape("qwen2_moe with dense layers (mlp_only_layers, decoder_sparse_step) is not supported")
+        }
+        guard c.slidingWindow.allSatisfy({ $0 == nil }) else {
+            throw TrainingError.invalidShape("sliding-window attention is not supported by the trainer")
+        }
     }
 }
 
 extension ParameterBuffer {
     /// Fills every tensor from `store` (f32 or bf16), by hub name; throws if one is missing
-    /// or has another shape.
+    /// or has another shape, or if one of the layout's zero tensors is present but not zero.
     public func load(from store: TensorStore) throws {
         for slot in layout.slots {
-            guard let view = store.tensor(slot.name) else { throw TrainingError.badTensor("\(slot.name) is missing") }
-            guard view.shape == slot.shape else {
-                throw TrainingError.badTensor("\(slot.name) has shape \(view.shape), expected \(slot.shape)")
-            }
-            try TensorCoding.decode(view, into: base + slot.offset)
+            try decode(store, name: slot.name, shape: slot.shape, into: base + slot.offset)
         }
+        for zero in layout.zeroTensors where store.tensor(zero.name) != nil {
+            var values = [Float](repeating: 0, count: zero.shape.reduce(1, *)) // (elements)
+            try values.withUnsafeMutableBufferPointer { p in
+                guard let out = p.baseAddress else { return }
+                try decode(store, name: zero.name, shape: zero.shape, into: out)
+            }
+            guard values.allSatisfy({ $0 == 0 }) else {
+                throw TrainingError.badTensor("\(zero.name) is not zero; the trainer keeps attention biases at zero")
+            }
+        }
+    }
+
+    /// Decodes tensor `name` of `store`, which must have `shape`, into `out`. `(shape)`
+    private func decode(_ store: TensorStore, name: String, shape: [Int], into out: UnsafeMutablePointer<Float>) throws {
+        guard let view = store.tensor(name) else { throw TrainingError.badTensor("\(name) is missing") }
+        guard view.shape == shape else { throw TrainingError.badTensor("\(name) has shape \(view.shape), expected \(shape)") }
+        try TensorCoding.decode(view, into: out)
     }
 }
 

@@ -1,34 +1,49 @@
 import MoEKernels
 
 /// One decoder layer's forward and backward pass: rmsnorm -> attention -> residual ->
-/// rmsnorm -> MoE or dense SwiGLU -> residual. Activations of layer `l` live in scratch
-/// buffers named `L<l>.*`; the residual stream entering layer `l` is `x<l>`.
+/// rmsnorm -> MoE (plus any gated shared expert) or dense SwiGLU -> residual. Activations
+/// of layer `l` live in scratch buffers named `L<l>.*`; the residual stream entering layer
+/// `l` is `x<l>`.
 extension TrainableModel {
     /// Pointers to layer `l`'s weights (in `params`) or gradients (in `grads`).
     struct LayerWeights {
         let norm1, q, k, v, o, norm2: UnsafeMutablePointer<Float>
-        /// Dense SwiGLU `(ffn, hidden)`, `(ffn, hidden)`, `(hidden, ffn)` (dense models).
-        let gate, up, down: UnsafeMutablePointer<Float>?
+        /// The dense SwiGLU (dense models).
+        let dense: SwiGLUFeedForward.Weights?
         let moe: MoEBlock.Weights?
+        /// The shared expert (MoE models with one).
+        let shared: SharedExpert.Weights?
     }
 
     func layerWeights(_ l: Int, in buffer: ParameterBuffer) -> LayerWeights {
-        let p = "model.layers.\(l)"
-        let moe = shape.isMoE ? MoEBlock.Weights(
-            router: buffer.pointer("\(p).block_sparse_moe.gate.weight"),
-            w1: (0..<shape.experts).map { buffer.pointer("\(p).block_sparse_moe.experts.\($0).w1.weight") },
-            w2: (0..<shape.experts).map { buffer.pointer("\(p).block_sparse_moe.experts.\($0).w2.weight") },
-            w3: (0..<shape.experts).map { buffer.pointer("\(p).block_sparse_moe.experts.\($0).w3.weight") }
-        ) : nil
+        let names = LayerTensorNames(layer: l, layout: shape.layout)
+        func mlp(_ n: SwiGLUNames) -> SwiGLUFeedForward.Weights {
+            SwiGLUFeedForward.Weights(gate: buffer.pointer(n.gate), up: buffer.pointer(n.up), down: buffer.pointer(n.down))
+        }
+        let experts = (0..<shape.experts).map { mlp(names.expert($0)) }
+        let moe = shape.isMoE
+            ? MoEBlock.Weights(router: buffer.pointer(names.router), w1: experts.map(\.gate), w2: experts.map(\.down),
+                               w3: experts.map(\.up))
+            : nil
+        let shared = shape.hasSharedExpert
+            ? SharedExpert.Weights(mlp: mlp(names.sharedExpert), gate: buffer.pointer(names.sharedExpertGate))
+            : nil
         return LayerWeights(
-            norm1: buffer.pointer("\(p).input_layernorm.weight"),
-            q: buffer.pointer("\(p).self_attn.q_proj.weight"), k: buffer.pointer("\(p).self_attn.k_proj.weight"),
-            v: buffer.pointer("\(p).self_attn.v_proj.weight"), o: buffer.pointer("\(p).self_attn.o_proj.weight"),
-            norm2: buffer.pointer("\(p).post_attention_layernorm.weight"),
-            gate: shape.isMoE ? nil : buffer.pointer("\(p).mlp.gate_proj.weight"),
-            up: shape.isMoE ? nil : buffer.pointer("\(p).mlp.up_proj.weight"),
-            down: shape.isMoE ? nil : buffer.pointer("\(p).mlp.down_proj.weight"),
-            moe: moe)
+            norm1: buffer.pointer(names.inputNorm),
+            q: buffer.pointer(names.query), k: buffer.pointer(names.key),
+            v: buffer.pointer(names.value), o: buffer.pointer(names.output),
+            norm2: buffer.pointer(names.postAttentionNorm),
+            dense: shape.isMoE ? nil : mlp(names.denseMLP), moe: moe, shared: shared)
+    }
+
+    /// The shared expert of an MoE layer, over this pass's tokens.
+    var sharedExpert: SharedExpert {
+        SharedExpert(tokens: batchSize * sequenceLength, hidden: shape.hidden, ffn: shape.sharedExpertHidden)
+    }
+
+    /// The dense SwiGLU of a dense layer, over this pass's tokens.
+    var denseFeedForward: SwiGLUFeedForward {
+        SwiGLUFeedForward(tokens: batchSize * sequenceLength, hidden: shape.hidden, ffn: shape.ffnHidden)
     }
 
     var attention: CausalAttention {
@@ -65,14 +80,11 @@ extension TrainableModel {
             let block = MoEBlock(tokens: n, hidden: d, ffn: f, experts: s.experts, topK: s.topK)
             block.forward(x: normed2, out: out, weights: moe, bias: options.balance == .bias ? routerBias[l] : nil,
                           options: options, acts: moeActivations[l], buffers: buffers, tag: tag, pool: pool)
-        } else if let gate = w.gate, let up = w.up, let down = w.down {
-            let h1 = buffers.pointer("\(tag).h1", rows: n, cols: f)   // (n, ffn)
-            let h3 = buffers.pointer("\(tag).h3", rows: n, cols: f)   // (n, ffn)
-            let act = buffers.pointer("\(tag).act", rows: n, cols: f) // (n, ffn)
-            Linear.forward(gate, outputs: f, inputs: d, x: normed2, y: h1, tokens: n, pool: pool)
-            Linear.forward(up, outputs: f, inputs: d, x: normed2, y: h3, tokens: n, pool: pool)
-            SwiGLU.forward(gate: h1, up: h3, out: act, count: n * f, pool: pool)
-            Linear.forward(down, outputs: d, inputs: f, x: act, y: out, tokens: n, pool: pool)
+            if let shared = w.shared {
+                sharedExpert.forward(x: normed2, out: out, weights: shared, buffers: buffers, tag: tag, pool: pool)
+            }
+        } else if let dense = w.dense {
+            denseFeedForward.forward(x: normed2, out: out, weights: dense, buffers: buffers, tag: tag, pool: pool)
         }
         Elementwise.add(mid, into: out, count: n * d, pool: pool)
     }
@@ -101,23 +113,14 @@ extension TrainableModel {
             let block = MoEBlock(tokens: n, hidden: d, ffn: f, experts: s.experts, topK: s.topK)
             block.backward(x: normed2, dOut: dx, dx: dNormed, weights: moe, grads: moeGrads, acts: moeActivations[l],
                            auxGradient: auxGradients[l], zGradient: zGradient, buffers: buffers, tag: tag, pool: pool)
-        } else if let gate = w.gate, let up = w.up, let down = w.down,
-                  let dGate = g.gate, let dUp = g.up, let dDown = g.down {
-            let h1 = buffers.pointer("\(tag).h1", rows: n, cols: f)       // (n, ffn)
-            let h3 = buffers.pointer("\(tag).h3", rows: n, cols: f)       // (n, ffn)
-            let act = buffers.pointer("\(tag).act", rows: n, cols: f)     // (n, ffn)
-            let dAct = buffers.pointer("d.act", rows: n, cols: f)         // (n, ffn)
-            let dh1 = buffers.pointer("d.h1", rows: n, cols: f)           // (n, ffn)
-            let dh3 = buffers.pointer("d.h3", rows: n, cols: f)           // (n, ffn)
-            let dUpInput = buffers.pointer("d.upInput", rows: n, cols: d) // (n, hidden)
-            Linear.backward(down, outputs: d, inputs: f, x: act, dy: dx, tokens: n, dx: dAct, dw: dDown, scratch: buffers, pool: pool)
-            SwiGLU.backward(gate: h1, up: h3, dOut: dAct, dGate: dh1, dUp: dh3, count: n * f, pool: pool)
+            if let shared = w.shared, let sharedGrads = g.shared {
+                sharedExpert.backward(x: normed2, dOut: dx, dx: dNormed, weights: shared, grads: sharedGrads,
+                                      buffers: buffers, tag: tag, pool: pool)
+            }
+        } else if let dense = w.dense, let denseGrads = g.dense {
             let normedT = Linear.transposed(normed2, tokens: n, inputs: d, name: "d.normedT", scratch: buffers, pool: pool)
-            Linear.backward(gate, outputs: f, inputs: d, x: normed2, dy: dh1, tokens: n, dx: dNormed, dw: dGate, xT: normedT,
-                            scratch: buffers, pool: pool)
-            Linear.backward(up, outputs: f, inputs: d, x: normed2, dy: dh3, tokens: n, dx: dUpInput, dw: dUp, xT: normedT,
-                            scratch: buffers, pool: pool)
-            Elementwise.add(dUpInput, into: dNormed, count: n * d, pool: pool)
+            denseFeedForward.backward(x: normed2, xT: normedT, dOut: dx, dx: dNormed, weights: dense, grads: denseGrads,
+                                      buffers: buffers, tag: tag, pool: pool)
         }
         Norm.backward(x: mid, w: w.norm2, inverseRMS: inv2, dy: dNormed, dx: dx, dw: g.norm2,
                       tokens: n, width: d, accumulate: true, pool: pool)

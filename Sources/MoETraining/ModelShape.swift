@@ -1,5 +1,6 @@
-/// The architecture of a model being trained: a Mixtral-style MoE (when `experts > 0`) or a
-/// Llama-style dense transformer.
+/// The architecture of a model being trained: a Mixtral-style MoE (when `experts > 0`), the
+/// same with a Qwen2-MoE shared expert (when also `sharedExpertHidden > 0`), or a Llama-style
+/// dense transformer.
 public struct ModelShape: Sendable, Equatable {
     /// Vocabulary size.
     public var vocabSize: Int
@@ -19,6 +20,8 @@ public struct ModelShape: Sendable, Equatable {
     public var experts: Int
     /// Experts chosen per token.
     public var topK: Int
+    /// Hidden width of the always-on, sigmoid-gated shared expert of every MoE layer; 0 for none.
+    public var sharedExpertHidden: Int
     /// Longest sequence the model is trained on (`max_position_embeddings`).
     public var context: Int
     /// RoPE base.
@@ -28,7 +31,7 @@ public struct ModelShape: Sendable, Equatable {
 
     /// Creates a shape; `headDim` defaults to `hidden / heads`.
     public init(vocabSize: Int, hidden: Int, layers: Int, heads: Int, kvHeads: Int? = nil, headDim: Int? = nil,
-                ffnHidden: Int, experts: Int = 0, topK: Int = 2, context: Int,
+                ffnHidden: Int, experts: Int = 0, topK: Int = 2, sharedExpertHidden: Int = 0, context: Int,
                 ropeTheta: Double = 10000, rmsNormEps: Float = 1e-5) {
         self.vocabSize = vocabSize
         self.hidden = hidden
@@ -39,13 +42,20 @@ public struct ModelShape: Sendable, Equatable {
         self.ffnHidden = ffnHidden
         self.experts = experts
         self.topK = experts > 0 ? topK : 0
+        self.sharedExpertHidden = experts > 0 ? sharedExpertHidden : 0
         self.context = context
         self.ropeTheta = ropeTheta
         self.rmsNormEps = rmsNormEps
     }
 
-    /// True for the sparse (Mixtral) variant.
+    /// True for the sparse (Mixtral or Qwen2-MoE) variants.
     public var isMoE: Bool { experts > 0 }
+
+    /// True when every MoE layer has a shared expert.
+    public var hasSharedExpert: Bool { sharedExpertHidden > 0 }
+
+    /// The checkpoint layout this shape is saved in.
+    public var layout: CheckpointLayout { !isMoE ? .llama : hasSharedExpert ? .qwen2MoE : .mixtral }
 
     /// Width of all query heads together.
     public var queryWidth: Int { heads * headDim }
@@ -62,13 +72,15 @@ public struct ModelShape: Sendable, Equatable {
         try check(heads > 0 && kvHeads > 0 && heads % kvHeads == 0, "heads (\(heads)) must be a multiple of kv heads (\(kvHeads))")
         try check(headDim > 0 && headDim % 2 == 0, "head dim (\(headDim)) must be even and positive")
         try check(experts == 0 || (topK >= 1 && topK <= experts), "top-k (\(topK)) must be in 1...experts (\(experts))")
+        try check(sharedExpertHidden >= 0, "shared expert width (\(sharedExpertHidden)) must not be negative")
     }
 
-    /// Parameters used per token: attention, norms, embedding and head, plus `topK` experts
-    /// and the router (MoE) or the dense FFN.
+    /// Parameters used per token: attention, norms, embedding and head, plus `topK` experts,
+    /// the router and any shared expert with its gate (MoE) or the dense FFN.
     public var activeParameters: Int {
         let attention = hidden * (queryWidth + 2 * kvWidth) + queryWidth * hidden + 2 * hidden
-        let ffn = isMoE ? topK * 3 * hidden * ffnHidden + experts * hidden : 3 * hidden * ffnHidden
+        let shared = hasSharedExpert ? 3 * hidden * sharedExpertHidden + hidden : 0
+        let ffn = isMoE ? topK * 3 * hidden * ffnHidden + experts * hidden + shared : 3 * hidden * ffnHidden
         return layers * (attention + ffn) + 2 * vocabSize * hidden + hidden
     }
 }

@@ -14,49 +14,66 @@ public struct ParameterSlot: Sendable, Equatable {
     public var decays: Bool { shape.count > 1 }
 }
 
+/// A tensor of the checkpoint layout that the trainer keeps at zero rather than training
+/// (Qwen2-MoE's q/k/v biases): written as zeros, and required to be zero when loaded.
+public struct ZeroTensor: Sendable, Equatable {
+    /// Hugging Face hub name, e.g. `model.layers.0.self_attn.q_proj.bias`.
+    public let name: String
+    /// Dimensions, outermost first.
+    public let shape: [Int]
+}
+
 /// Where every tensor of a model lives in one flat f32 buffer, in the Hugging Face naming of
-/// the Mixtral (MoE) or Llama (dense) checkpoint layout.
+/// the model's checkpoint layout (Llama, Mixtral or Qwen2-MoE).
 public struct ParameterLayout: Sendable {
     /// Every tensor, in buffer order.
     public let slots: [ParameterSlot]
     /// Total elements.
     public let count: Int
+    /// Tensors the checkpoint has besides `slots`, always zero.
+    public let zeroTensors: [ZeroTensor]
     private let index: [String: Int]
 
     /// The layout of `shape`.
     public init(shape s: ModelShape) {
         var slots: [ParameterSlot] = []
+        var zeroTensors: [ZeroTensor] = []
         var offset = 0
         func add(_ name: String, _ dims: [Int]) {
             slots.append(ParameterSlot(name: name, shape: dims, offset: offset))
             offset += dims.reduce(1, *)
         }
+        func addMLP(_ names: SwiGLUNames, width: Int) {
+            let up = (names.up, [width, s.hidden]), down = (names.down, [s.hidden, width])
+            add(names.gate, [width, s.hidden])
+            for (name, dims) in names.downBeforeUp ? [down, up] : [up, down] { add(name, dims) }
+        }
         add("model.embed_tokens.weight", [s.vocabSize, s.hidden])
         for l in 0..<s.layers {
-            let p = "model.layers.\(l)"
-            add("\(p).input_layernorm.weight", [s.hidden])
-            add("\(p).self_attn.q_proj.weight", [s.queryWidth, s.hidden])
-            add("\(p).self_attn.k_proj.weight", [s.kvWidth, s.hidden])
-            add("\(p).self_attn.v_proj.weight", [s.kvWidth, s.hidden])
-            add("\(p).self_attn.o_proj.weight", [s.hidden, s.queryWidth])
-            add("\(p).post_attention_layernorm.weight", [s.hidden])
+            let names = LayerTensorNames(layer: l, layout: s.layout)
+            add(names.inputNorm, [s.hidden])
+            add(names.query, [s.queryWidth, s.hidden])
+            add(names.key, [s.kvWidth, s.hidden])
+            add(names.value, [s.kvWidth, s.hidden])
+            add(names.output, [s.hidden, s.queryWidth])
+            add(names.postAttentionNorm, [s.hidden])
+            zeroTensors += zip(names.attentionBiases, [s.queryWidth, s.kvWidth, s.kvWidth]).map { ZeroTensor(name: $0, shape: [$1]) }
             if s.isMoE {
-                add("\(p).block_sparse_moe.gate.weight", [s.experts, s.hidden])
-                for e in 0..<s.experts {
-                    add("\(p).block_sparse_moe.experts.\(e).w1.weight", [s.ffnHidden, s.hidden])
-                    add("\(p).block_sparse_moe.experts.\(e).w2.weight", [s.hidden, s.ffnHidden])
-                    add("\(p).block_sparse_moe.experts.\(e).w3.weight", [s.ffnHidden, s.hidden])
+                add(names.router, [s.experts, s.hidden])
+                for e in 0..<s.experts { addMLP(names.expert(e), width: s.ffnHidden) }
+                if s.hasSharedExpert {
+                    addMLP(names.sharedExpert, width: s.sharedExpertHidden)
+                    add(names.sharedExpertGate, [1, s.hidden])
                 }
             } else {
-                add("\(p).mlp.gate_proj.weight", [s.ffnHidden, s.hidden])
-                add("\(p).mlp.up_proj.weight", [s.ffnHidden, s.hidden])
-                add("\(p).mlp.down_proj.weight", [s.hidden, s.ffnHidden])
+                addMLP(names.denseMLP, width: s.ffnHidden)
             }
         }
         add("model.norm.weight", [s.hidden])
         add("lm_head.weight", [s.vocabSize, s.hidden])
         self.slots = slots
         self.count = offset
+        self.zeroTensors = zeroTensors
         var index: [String: Int] = [:]
         for (i, slot) in slots.enumerated() { index[slot.name] = i }
         self.index = index

@@ -12,8 +12,8 @@ public struct LossBreakdown: Sendable, Equatable {
     public var total: Float
 }
 
-/// A Mixtral-style MoE or Llama-style dense transformer with hand-written forward and
-/// backward passes in f32.
+/// A Mixtral-style MoE (optionally with Qwen2-MoE shared experts) or Llama-style dense
+/// transformer with hand-written forward and backward passes in f32.
 ///
 /// Parameters and gradients are flat buffers in Hugging Face tensor naming. `forward` keeps
 /// every activation backward needs in named scratch buffers; `backward` adds the gradient of

@@ -27,7 +27,8 @@ enum TrainingState {
             ("step", "\(t.step)"), ("data_rng_state", "\"\(t.dataRNG.state)\""), ("seed", "\"\(c.seed)\""),
             ("vocab_size", "\(s.vocabSize)"), ("hidden", "\(s.hidden)"), ("layers", "\(s.layers)"), ("heads", "\(s.heads)"),
             ("kv_heads", "\(s.kvHeads)"), ("head_dim", "\(s.headDim)"), ("ffn_hidden", "\(s.ffnHidden)"),
-            ("experts", "\(s.experts)"), ("top_k", "\(s.topK)"), ("context", "\(s.context)"),
+            ("experts", "\(s.experts)"), ("top_k", "\(s.topK)"), ("shared_expert_hidden", "\(s.sharedExpertHidden)"),
+            ("context", "\(s.context)"),
             ("rope_theta", "\(s.ropeTheta)"), ("rms_norm_eps", "\(s.rmsNormEps)"),
             ("aux_loss_coef", "\(l.auxLossCoef)"), ("z_loss_coef", "\(l.zLossCoef)"), ("balance", "\"\(l.balance.rawValue)\""),
             ("pooled_aux_loss", "\(l.pooledAuxLoss)"), ("capacity_factor", l.capacityFactor.map { "\($0)" } ?? "null"),
@@ -67,7 +68,8 @@ enum TrainingState {
         let shape = ModelShape(vocabSize: try int("vocab_size"), hidden: try int("hidden"), layers: try int("layers"),
                                heads: try int("heads"), kvHeads: try int("kv_heads"), headDim: try int("head_dim"),
                                ffnHidden: try int("ffn_hidden"), experts: try int("experts"), topK: try int("top_k"),
-                               context: try int("context"), ropeTheta: theta, rmsNormEps: try float("rms_norm_eps"))
+                               sharedExpertHidden: j["shared_expert_hidden"] as? Int ?? 0, context: try int("context"),
+                               ropeTheta: theta, rmsNormEps: try float("rms_norm_eps"))
         let loss = LossOptions(auxLossCoef: try float("aux_loss_coef"), zLossCoef: try float("z_loss_coef"), balance: balance,
                                pooledAuxLoss: pooled, capacityFactor: (j["capacity_factor"] as? Double).map(Float.init),
                                biasUpdateRate: try float("bias_update_rate"))

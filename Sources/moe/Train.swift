@@ -3,15 +3,16 @@ import Foundation
 import MoEKernels
 import MoETraining
 
-/// `moe train`: trains an MoE (Mixtral layout) or dense (Llama layout) model from scratch.
+/// `moe train`: trains an MoE (Mixtral layout, or Qwen2-MoE with shared experts) or dense
+/// (Llama layout) model from scratch.
 struct Train: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Train a small MoE or dense transformer from scratch on CPU.",
         discussion: """
             Writes OUT/train_log.jsonl (one JSON record per evaluation) and OUT/checkpoint (a Hugging \
-            Face folder: Mixtral for MoE, Llama with --dense; plus optimizer state for --resume). \
-            With --compare, trains the MoE and a dense model with the same active parameters per \
-            token on the same batches, into OUT/moe and OUT/dense.
+            Face folder: Mixtral for MoE, Qwen2-MoE with --shared-experts, Llama with --dense; plus \
+            optimizer state for --resume). With --compare, trains the MoE and a dense model with the \
+            same active parameters per token on the same batches, into OUT/moe and OUT/dense.
             """
     )
 
@@ -26,7 +27,7 @@ struct Train: ParsableCommand {
     @Option(name: .long, help: "Key/value heads (default: --heads).") var kvHeads: Int?
     @Option(name: .long, help: "Routed experts per layer.") var experts = 8
     @Option(name: .long, help: "Experts per token.") var topK = 2
-    @Option(name: .long, help: "Hidden width of each expert (and of the dense FFN: top-k x this).") var expertHidden = 128
+    @Option(name: .long, help: "Hidden width of each expert (and of the dense FFN: (top-k + shared experts) x this).") var expertHidden = 128
     @Option(name: .long, help: "Tokens per sequence.") var context = 128
     @Option(name: .long, help: "Sequences per micro-batch.") var batch = 16
     @Option(name: .long, help: "Micro-batches per optimizer step.") var gradAccum = 1
@@ -39,7 +40,8 @@ struct Train: ParsableCommand {
     @Option(name: .long, help: "Balancing: aux (Switch loss), bias (DeepSeek-V3 loss-free), none.") var balance = "aux"
     @Flag(name: .long, help: "Pool the aux loss over layers, as transformers does (default: per layer).") var pooledAuxLoss = false
     @Option(name: .long, help: "Expert capacity factor; tokens beyond capacity are dropped (default: dropless).") var capacityFactor: Float?
-    @Option(name: .long, help: "Shared (always-on) experts: not supported by the Mixtral layout; must be 0.") var sharedExperts = 0
+    @Option(name: .long, help: "Shared experts N: each MoE layer adds an always-on, sigmoid-gated SwiGLU expert N x --expert-hidden wide (a Qwen2-MoE checkpoint); 0: none (Mixtral).")
+    var sharedExperts = 0
     @Option(name: .long, help: "Steps between evaluations, log records and checkpoints.") var evalEvery = 100
     @Option(name: .long, help: "Validation batches per evaluation.") var evalBatches = 8
     @Option(name: .long, help: "Seed of initialisation and batch order.") var seed: UInt64 = 1
@@ -52,9 +54,7 @@ struct Train: ParsableCommand {
 
     func validate() throws {
         guard BalanceMode(rawValue: balance) != nil else { throw ValidationError("--balance must be aux, bias or none, found \(balance)") }
-        guard sharedExperts == 0 else {
-            throw ValidationError("--shared-experts: Mixtral checkpoints have no shared experts; only 0 is supported")
-        }
+        guard sharedExperts >= 0 else { throw ValidationError("--shared-experts must be 0 or more") }
         guard steps > 0, layers > 0, hidden > 0, heads > 0, context > 1, batch > 0, gradAccum > 0, evalEvery > 0 else {
             throw ValidationError("--steps, --layers, --hidden, --heads, --batch, --grad-accum, --eval-every must be positive and --context > 1")
         }
@@ -67,10 +67,12 @@ struct Train: ParsableCommand {
         if let threads, !(1...1024).contains(threads) { throw ValidationError("--threads must be between 1 and 1024") }
     }
 
+    /// The MoE, or the dense model with its active parameters per token: an FFN as wide as the
+    /// top-k experts and the shared experts together.
     func shape(dense: Bool) -> ModelShape {
         ModelShape(vocabSize: vocabSize, hidden: hidden, layers: layers, heads: heads, kvHeads: kvHeads,
-                   ffnHidden: dense ? topK * expertHidden : expertHidden, experts: dense ? 0 : experts, topK: topK,
-                   context: context)
+                   ffnHidden: dense ? (topK + sharedExperts) * expertHidden : expertHidden, experts: dense ? 0 : experts,
+                   topK: topK, sharedExpertHidden: sharedExperts * expertHidden, context: context)
     }
 
     func config(dense: Bool) -> TrainingConfig {

@@ -11,6 +11,8 @@ final class CheckpointParityTests: XCTestCase {
 
     func testTrainedLlamaCheckpointMatchesTransformers() throws { try compare("trained-llama") }
 
+    func testTrainedSharedExpertCheckpointMatchesTransformers() throws { try compare("trained-qwen2moe") }
+
     private func compare(_ name: String) throws {
         let folder = PyTorchReferenceTests.root + "/" + name
         let data = try Data(contentsOf: URL(fileURLWithPath: folder + "/reference.json"))

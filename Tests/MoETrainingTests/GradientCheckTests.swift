@@ -20,6 +20,19 @@ final class GradientCheckTests: XCTestCase {
         try check(TestModels.moeShape, options: LossOptions(auxLossCoef: 0.01, capacityFactor: 0.6))
     }
 
+    func testSharedExpertGradientsMatchFiniteDifferences() throws {
+        let names = LayerTensorNames(layer: 1, layout: .qwen2MoE)
+        let layout = ParameterLayout(shape: TestModels.sharedExpertShape)
+        for name in [names.sharedExpert.gate, names.sharedExpert.up, names.sharedExpert.down, names.sharedExpertGate] {
+            XCTAssertNotNil(layout.slot(name), name)
+        }
+        try check(TestModels.sharedExpertShape, options: LossOptions(auxLossCoef: 0.1, zLossCoef: 0.01))
+    }
+
+    func testSharedExpertWithCapacityDroppingGradientsMatchFiniteDifferences() throws {
+        try check(TestModels.sharedExpertShape, options: LossOptions(auxLossCoef: 0.01, capacityFactor: 0.6))
+    }
+
     func testDenseGradientsMatchFiniteDifferences() throws {
         try check(TestModels.denseShape, options: LossOptions())
     }

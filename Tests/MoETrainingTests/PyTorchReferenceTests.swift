@@ -5,7 +5,8 @@ import MoEModels
 @testable import MoETraining
 import XCTest
 
-/// Loss, every gradient and three AdamW steps against PyTorch (scripts/make_training_fixtures.py).
+/// Loss, every gradient and three AdamW steps against PyTorch (scripts/make_training_fixtures.py)
+/// for Mixtral, Llama and Qwen2-MoE (shared expert with its sigmoid gate).
 final class PyTorchReferenceTests: XCTestCase {
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .appendingPathComponent("Fixtures/training").path
@@ -13,6 +14,13 @@ final class PyTorchReferenceTests: XCTestCase {
     func testMixtralMatchesPyTorch() throws { try compare("mixtral") }
 
     func testLlamaMatchesPyTorch() throws { try compare("llama") }
+
+    func testQwen2MoEWithSharedExpertMatchesPyTorch() throws {
+        try compare("qwen2_moe")
+        let shape = try ModelShape(config: ModelConfig.load(folder: Self.root + "/qwen2_moe"))
+        XCTAssertEqual(shape.layout, .qwen2MoE)
+        XCTAssertEqual(shape.sharedExpertHidden, 48)
+    }
 
     private func compare(_ name: String) throws {
         let folder = Self.root + "/" + name

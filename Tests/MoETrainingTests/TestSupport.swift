@@ -9,6 +9,9 @@ enum TestModels {
     /// A 2-layer MoE: 4 experts top-2, GQA 4q/2kv heads.
     static let moeShape = ModelShape(vocabSize: 23, hidden: 16, layers: 2, heads: 4, kvHeads: 2,
                                      ffnHidden: 12, experts: 4, topK: 2, context: 8)
+    /// The MoE with a Qwen2-MoE shared expert of width 10 in every layer.
+    static let sharedExpertShape = ModelShape(vocabSize: 23, hidden: 16, layers: 2, heads: 4, kvHeads: 2,
+                                              ffnHidden: 12, experts: 4, topK: 2, sharedExpertHidden: 10, context: 8)
     /// A 2-layer dense model of the same width.
     static let denseShape = ModelShape(vocabSize: 23, hidden: 16, layers: 2, heads: 2, kvHeads: 1,
                                        ffnHidden: 20, context: 8)

@@ -1,13 +1,14 @@
 import Foundation
 import MoEFormats
 import MoEKernels
+import MoEModels
 @testable import MoETraining
 import XCTest
 
 /// Determinism, resume and checkpoint atomicity of the training loop.
 final class TrainerTests: XCTestCase {
-    private func config(balance: BalanceMode = .aux, accum: Int = 2) -> TrainingConfig {
-        var shape = TestModels.moeShape
+    private func config(_ shape: ModelShape = TestModels.moeShape, balance: BalanceMode = .aux, accum: Int = 2) -> TrainingConfig {
+        var shape = shape
         shape.vocabSize = 40
         return TrainingConfig(shape: shape, loss: LossOptions(balance: balance), steps: 6, batch: 2, seq: 8, gradAccum: accum,
                               lr: 1e-2, warmup: 2, initStd: 0.1, seed: 3)
@@ -27,28 +28,38 @@ final class TrainerTests: XCTestCase {
     }
 
     func testRunsAreBitIdenticalAcrossThreadCounts() throws {
-        let a = try Trainer(config: config(), trainTokens: tokens, pool: ThreadPool(threadCount: 1))
-        let b = try Trainer(config: config(), trainTokens: tokens, pool: TestModels.pool)
-        for _ in 0..<3 {
-            XCTAssertEqual(try a.trainStep().loss, try b.trainStep().loss)
+        for shape in [TestModels.moeShape, TestModels.sharedExpertShape] {
+            let a = try Trainer(config: config(shape), trainTokens: tokens, pool: ThreadPool(threadCount: 1))
+            let b = try Trainer(config: config(shape), trainTokens: tokens, pool: TestModels.pool)
+            for _ in 0..<3 {
+                XCTAssertEqual(try a.trainStep().loss, try b.trainStep().loss)
+            }
+            XCTAssertEqual(params(a), params(b))
         }
-        XCTAssertEqual(params(a), params(b))
     }
 
     func testResumeContinuesBitExactly() throws {
-        for balance in [BalanceMode.aux, .bias] {
-            let out = try temporaryFolder()
-            let straight = try Trainer(config: config(balance: balance), trainTokens: tokens, pool: TestModels.pool)
-            for _ in 0..<5 { _ = try straight.trainStep() }
-            let first = try Trainer(config: config(balance: balance), trainTokens: tokens, pool: TestModels.pool)
-            for _ in 0..<2 { _ = try first.trainStep() }
-            try Checkpoint.save(first, tokenizer: tokenizer(), to: out)
-            let (resumed, _) = try Checkpoint.resume(from: out, trainTokens: tokens, pool: TestModels.pool)
-            XCTAssertEqual(resumed.step, 2)
-            for _ in 0..<3 { _ = try resumed.trainStep() }
-            XCTAssertEqual(params(resumed), params(straight), "\(balance)")
-            XCTAssertEqual(resumed.model.routerBias, straight.model.routerBias)
-        }
+        for balance in [BalanceMode.aux, .bias] { try checkResume(config(balance: balance)) }
+    }
+
+    func testSharedExpertResumeContinuesBitExactly() throws {
+        for balance in [BalanceMode.aux, .bias] { try checkResume(config(TestModels.sharedExpertShape, balance: balance)) }
+    }
+
+    /// Five steps straight equal two steps, a checkpoint, a resume and three more, to the bit.
+    private func checkResume(_ c: TrainingConfig) throws {
+        let out = try temporaryFolder()
+        let straight = try Trainer(config: c, trainTokens: tokens, pool: TestModels.pool)
+        for _ in 0..<5 { _ = try straight.trainStep() }
+        let first = try Trainer(config: c, trainTokens: tokens, pool: TestModels.pool)
+        for _ in 0..<2 { _ = try first.trainStep() }
+        try Checkpoint.save(first, tokenizer: tokenizer(), to: out)
+        let (resumed, _) = try Checkpoint.resume(from: out, trainTokens: tokens, pool: TestModels.pool)
+        XCTAssertEqual(resumed.config, c)
+        XCTAssertEqual(resumed.step, 2)
+        for _ in 0..<3 { _ = try resumed.trainStep() }
+        XCTAssertEqual(params(resumed), params(straight), "\(c.loss.balance)")
+        XCTAssertEqual(resumed.model.routerBias, straight.model.routerBias)
     }
 
     func testAbortedCheckpointWriteKeepsThePreviousCheckpoint() throws {
@@ -80,5 +91,43 @@ final class TrainerTests: XCTestCase {
         }
         let store = try TensorStore(folder: folder)
         XCTAssertNotNil(store.tensor("model.layers.1.block_sparse_moe.experts.3.w2.weight"))
+    }
+
+    func testSharedExpertCheckpointIsAQwen2MoEFolder() throws {
+        let out = try temporaryFolder()
+        let c = config(TestModels.sharedExpertShape)
+        let t = try Trainer(config: c, trainTokens: tokens, pool: TestModels.pool)
+        _ = try t.trainStep()
+        try Checkpoint.save(t, tokenizer: tokenizer(), to: out)
+        let folder = Checkpoint.latest(in: out)
+        let read = try ModelConfig.load(folder: folder)
+        XCTAssertEqual(read.modelType, "qwen2_moe")
+        XCTAssertEqual(read.moe?.routing, .softmaxTopK(renormalize: true))
+        XCTAssertEqual(try ModelShape(config: read), c.shape)
+        let store = try TensorStore(folder: folder)
+        for name in ["model.layers.1.mlp.experts.3.down_proj.weight", "model.layers.1.mlp.shared_expert.up_proj.weight",
+                     "model.layers.0.mlp.shared_expert_gate.weight"] {
+            XCTAssertNotNil(store.tensor(name), name)
+        }
+        let bias = try XCTUnwrap(store.tensor("model.layers.0.self_attn.k_proj.bias"))
+        XCTAssertEqual(bias.shape, [c.shape.kvWidth])
+        XCTAssertTrue(bias.data.allSatisfy { $0 == 0 })
+    }
+
+    func testLoadingRejectsANonZeroAttentionBias() throws {
+        let folder = try temporaryFolder()
+        let t = try Trainer(config: config(TestModels.sharedExpertShape), trainTokens: tokens, pool: TestModels.pool)
+        try ModelFiles.writeWeights(t.model.params, dtype: .float32, to: folder)
+        let store = try TensorStore(folder: folder)
+        let one: [UInt8] = [0, 0, 0x80, 0x3F] // 1.0 as little-endian f32
+        let tensors = store.names.compactMap { store.tensor($0) }.map { view in
+            let bytes = view.name == "model.layers.1.self_attn.v_proj.bias" ? one + view.data.dropFirst(4) : Array(view.data)
+            return TensorData(name: view.name, dtype: view.dtype, shape: view.shape, bytes: bytes)
+        }
+        try SafetensorsWriter.write(tensors, to: folder + "/model.safetensors")
+        XCTAssertThrowsError(try t.model.params.load(from: TensorStore(folder: folder))) { error in
+            XCTAssertEqual(error as? TrainingError,
+                           .badTensor("model.layers.1.self_attn.v_proj.bias is not zero; the trainer keeps attention biases at zero"))
+        }
     }
 }
