@@ -56,8 +56,9 @@ struct Quantize: ParsableCommand {
 }
 
 extension Quantize {
-    /// The `tokenizer.*` keys for a Hugging Face folder with a byte-level BPE tokenizer.json;
-    /// empty (with a warning) when the folder has another kind of tokenizer or none.
+    /// The `tokenizer.*` keys for a Hugging Face folder with a byte-level BPE tokenizer.json,
+    /// or a SentencePiece-style one for a llama-family model; empty (with a warning) when the
+    /// folder has another kind of tokenizer or none.
     func vocabularyMetadata() throws -> [(key: String, value: GGUFValue)] {
         var isFolder: ObjCBool = false
         guard FileManager.default.fileExists(atPath: input, isDirectory: &isFolder), isFolder.boolValue else { return [] }
@@ -66,7 +67,7 @@ extension Quantize {
             warn("\(input) has no tokenizer.json: no vocabulary written (llama.cpp needs one to load the file)")
             return []
         }
-        switch try QuantizeVocabulary.metadata(folder: input, vocabSize: config.vocabSize) {
+        switch try QuantizeVocabulary.metadata(folder: input, modelType: config.modelType, vocabSize: config.vocabSize) {
         case .success(let entries): return entries
         case .failure(let reason):
             warn("vocabulary not written: \(reason)")
