@@ -45,7 +45,7 @@ let package = Package(
         .testTarget(name: "MoEFormatsTests", dependencies: ["MoEFormats"]),
         .testTarget(name: "MoEModelsTests", dependencies: ["MoEModels", "MoEFormats", "MoEKernels"]),
         .testTarget(name: "MoERuntimeTests", dependencies: ["MoERuntime", "MoEModels"]),
-        .testTarget(name: "MoECLITests", dependencies: ["moe"]),
+        .testTarget(name: "MoECLITests", dependencies: ["moe", "MoEFormats", "MoETokenizers"]),
         .testTarget(name: "MoETokenizersTests", dependencies: ["MoETokenizers", "MoEFormats"]),
         .testTarget(name: "MoEChatTemplatesTests", dependencies: ["MoEChatTemplates"]),
         .testTarget(name: "MoETrainingTests", dependencies: ["MoETraining", "MoEModels", "MoEFormats", "MoEKernels"]),

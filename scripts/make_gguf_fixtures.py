@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """Writes the reference GGUF fixtures used by Tests/MoEFormatsTests (GGUF*, Quant*).
 
-Requires:  pip install gguf numpy ggml-python   (gguf-py 0.19; ggml-python 0.0.45 builds
-           ggml from source and gives its C reference quantisers)
+Requires:  pip install gguf numpy llama-cpp-python   (gguf-py 0.19; llama-cpp-python 0.3.36
+           builds ggml from source and ships its C library, libggml-base, whose reference
+           quantisers this script calls through ctypes)
 Run from anywhere:  python3 scripts/make_gguf_fixtures.py
 
 Outputs (under Tests/Fixtures/gguf/, all committed; the output is deterministic):
@@ -17,7 +18,8 @@ Outputs (under Tests/Fixtures/gguf/, all committed; the output is deterministic)
                                      F16, BF16, Q8_0, Q4_0, Q4_1, Q5_0, Q5_1
                      quantk.input    F32 values: quant.input's rows, then heavier-tailed ones
                      quantk.<T>      ggml's C ggml_quantize_chunk(quantk.input, T) without an
-                                     importance matrix (= quantize_row_<t>_ref) for Q4_K, Q6_K
+                                     importance matrix (= quantize_row_<t>_ref) for Q4_K,
+                                     Q5_K, Q6_K
   small.gguf       default alignment, a few keys and tensors (the writer byte-identity test)
   small_v2.gguf    small.gguf with its version field set to 2 (v2 and v3 share a layout)
   expected.json    version, alignment, metadata (type and value of every key, in order) and
@@ -31,8 +33,7 @@ import json
 import os
 import shutil
 
-import ggml
-
+import llama_cpp
 import numpy as np
 from gguf import GGMLQuantizationType as T, GGUFReader, GGUFValueType as V, GGUFWriter
 from gguf.constants import GGML_QUANT_SIZES
@@ -95,13 +96,23 @@ def quantk_input():
     return np.concatenate(rows, axis=0)
 
 
+def ggml_library():
+    """libggml-base as shipped inside the llama_cpp package, with ggml_quantize_chunk's signature."""
+    lib = ctypes.CDLL(os.path.join(os.path.dirname(llama_cpp.__file__), "lib", "libggml-base.so"))
+    lib.ggml_quantize_chunk.restype = ctypes.c_size_t
+    lib.ggml_quantize_chunk.argtypes = [ctypes.c_int, ctypes.POINTER(ctypes.c_float), ctypes.c_void_p,
+                                        ctypes.c_int64, ctypes.c_int64, ctypes.c_int64,
+                                        ctypes.POINTER(ctypes.c_float)]
+    return lib
+
+
 def ggml_quantize(x, qtype):
     """ggml's reference quantiser (C) for qtype on the rows of x."""
     rows, n = x.shape
     block_size, type_size = GGML_QUANT_SIZES[qtype]
     x = np.ascontiguousarray(x, dtype=np.float32)
     out = np.zeros((rows, n // block_size * type_size), dtype=np.uint8)
-    ggml.ggml_quantize_chunk(int(qtype), x.ctypes.data_as(ctypes.POINTER(ctypes.c_float)),
+    ggml_library().ggml_quantize_chunk(int(qtype), x.ctypes.data_as(ctypes.POINTER(ctypes.c_float)),
                              out.ctypes.data_as(ctypes.c_void_p), 0, rows, n, None)
     return out
 
@@ -163,7 +174,7 @@ def write_reference(path):
             w.add_tensor(f"quant.{qtype.name}", q, raw_dtype=qtype)
     xk = quantk_input()
     w.add_tensor("quantk.input", xk)
-    for qtype in [T.Q4_K, T.Q6_K]:
+    for qtype in [T.Q4_K, T.Q5_K, T.Q6_K]:
         w.add_tensor(f"quantk.{qtype.name}", ggml_quantize(xk, qtype), raw_dtype=qtype)
     close(w)
 

@@ -182,7 +182,7 @@ public enum GGMLType: UInt32, Sendable, CaseIterable, CustomStringConvertible {
     /// Whether ``GGMLQuants/quantize(_:to:)`` can produce this type.
     public var isQuantizable: Bool {
         switch self {
-        case .F32, .F16, .BF16, .Q8_0, .Q4_0, .Q4_1, .Q5_0, .Q5_1, .Q4_K, .Q6_K: return true
+        case .F32, .F16, .BF16, .Q8_0, .Q4_0, .Q4_1, .Q5_0, .Q5_1, .Q4_K, .Q5_K, .Q6_K: return true
         default: return false
         }
     }

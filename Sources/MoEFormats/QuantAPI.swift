@@ -2,10 +2,11 @@
 ///
 /// Dequantisation matches gguf-py's `gguf.quants.dequantize` bit for bit for every
 /// ``GGMLType/isDequantizable`` type; quantisation to F16, BF16, Q8_0, Q4_0, Q4_1, Q5_0 and
-/// Q5_1 matches gguf-py's `gguf.quants.quantize` byte for byte (for finite input), and Q4_K
-/// and Q6_K match ggml's C `quantize_row_q4_K_ref` / `quantize_row_q6_K_ref` (tested on the
-/// fixtures; non-finite input is encoded without trapping but to unspecified blocks). These are
-/// the references that fast kernels are tested against, written for clarity, not speed.
+/// Q5_1 matches gguf-py's `gguf.quants.quantize` byte for byte (for finite input), and Q4_K,
+/// Q5_K and Q6_K match ggml's C `quantize_row_q4_K_ref` / `quantize_row_q5_K_ref` /
+/// `quantize_row_q6_K_ref` (tested on the fixtures; non-finite input is encoded without
+/// trapping but to unspecified blocks). These are the references that fast kernels are tested
+/// against, written for clarity, not speed.
 public enum GGMLQuants {
     /// Decodes `count` values of `type` from `data` (exactly `count / blockSize` blocks).
     public static func dequantize(_ data: UnsafeRawBufferPointer, type: GGMLType, count: Int) throws(QuantizationError) -> [Float] {
@@ -100,6 +101,7 @@ public enum GGMLQuants {
         case .Q5_0: forEachChunk(input, output, BlockQ5_0.self, QuantLegacy.quantizeQ5_0)
         case .Q5_1: forEachChunk(input, output, BlockQ5_1.self, QuantLegacy.quantizeQ5_1)
         case .Q4_K: forEachChunk(input, output, BlockQ4_K.self, QuantK.quantizeQ4_K)
+        case .Q5_K: forEachChunk(input, output, BlockQ5_K.self, QuantK.quantizeQ5_K)
         case .Q6_K: forEachChunk(input, output, BlockQ6_K.self, QuantK.quantizeQ6_K)
         default: break
         }

@@ -16,8 +16,6 @@ struct GGUFExportRecipe {
 
     /// Number of `attn_v.weight` tensors seen so far (llama.cpp's `i_attention_wv`).
     private var attentionVSeen = 0
-    /// Tensors that got Q8_0 because llama.cpp's choice has no quantiser here (Q5_K).
-    private(set) var substitutions: [String] = []
 
     /// A recipe for a model of `layerCount` layers and `expertCount` experts.
     init(type: GGUFExportType, layerCount: Int, expertCount: Int, tiedEmbeddings: Bool) {
@@ -39,14 +37,9 @@ struct GGUFExportRecipe {
             || name.hasSuffix("ffn_gate_inp.weight") || (!type.isQuantized && name.hasSuffix("ffn_gate_inp_shexp.weight"))
         if keepF32 { return .F32 }
         guard type.isQuantized else { return type.baseType }
-        var chosen = type == .q4_k_m ? mixture(name: name, shape: shape) : type.baseType
+        let chosen = type == .q4_k_m ? mixture(name: name, shape: shape) : type.baseType
         if name.hasSuffix("attn_v.weight") { attentionVSeen += 1 }
-        chosen = Self.fallback(chosen, rowLength: shape.last ?? 0)
-        if !chosen.isQuantizable {
-            substitutions.append("\(name): llama.cpp picks \(chosen), which has no quantiser here; wrote Q8_0")
-            chosen = Self.fallback(.Q8_0, rowLength: shape.last ?? 0)
-        }
-        return chosen
+        return Self.fallback(chosen, rowLength: shape.last ?? 0)
     }
 
     /// `llama_tensor_get_type_impl` for Q4_K_M, restricted to the tensors of the supported

@@ -18,7 +18,8 @@ public enum GGUFExportType: String, Sendable, CaseIterable {
     /// Matrices Q6_K (`llama-quantize --pure ... Q6_K`).
     case q6_k
     /// llama.cpp's Q4_K_M recipe: Q4_K, with Q6_K for the output head and for `attn_v` and
-    /// `ffn_down` on the layers `use_more_bits` picks (`llama-quantize ... Q4_K_M`).
+    /// `ffn_down` on the layers `use_more_bits` picks; with 8 experts, Q8_0 `attn_v`/`attn_k`
+    /// and Q5_K `attn_output` (`llama-quantize ... Q4_K_M`).
     case q4_k_m
 
     /// The names accepted on the command line.

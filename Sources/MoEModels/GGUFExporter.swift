@@ -26,8 +26,6 @@ public enum GGUFExporter {
         public let tensorsByType: [String: Int]
         /// Size of the output file in bytes.
         public let fileBytes: Int
-        /// Things the user should know (type substitutions).
-        public let warnings: [String]
     }
 
     /// Converts `input` (a Hugging Face folder or a `.gguf` file) to `output` as `type`,
@@ -91,7 +89,6 @@ public enum GGUFExporter {
         var byType: [String: Int] = [:]
         for layout in layouts { byType[layout.type.name, default: 0] += 1 }
         let size = ((try? FileManager.default.attributesOfItem(atPath: output))?[.size] as? Int) ?? 0
-        return Summary(tensorCount: tensors.count, tensorsByType: byType, fileBytes: size,
-                       warnings: recipe.substitutions)
+        return Summary(tensorCount: tensors.count, tensorsByType: byType, fileBytes: size)
     }
 }

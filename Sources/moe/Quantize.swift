@@ -12,7 +12,7 @@ struct Quantize: ParsableCommand {
             convert_hf_to_gguf.py; 1-D tensors, norms and routers stay F32. q8_0, q4_0, q4_k and \
             q6_k give every other matrix that type (llama-quantize --pure); q4_k_m is llama.cpp's \
             Q4_K_M mixture. Rows that are not a whole number of blocks fall back as llama-quantize \
-            does (Q4_K -> Q5_0, Q6_K -> Q8_0, else F16). Progress goes to standard error.
+            does (Q4_K -> Q5_0, Q5_K -> Q5_1, Q6_K -> Q8_0, else F16). Progress goes to standard error.
             """
     )
 
@@ -50,15 +50,15 @@ struct Quantize: ParsableCommand {
             bar.update(done: p.tensorsDone, count: p.tensorCount, bytesDone: p.bytesDone, bytesTotal: p.bytesTotal)
         }
         bar.finish()
-        for warning in summary.warnings { FileHandle.standardError.write(Data("warning: \(warning)\n".utf8)) }
         let types = summary.tensorsByType.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", ")
         emit("wrote \(output): \(summary.tensorCount) tensors (\(types)), \(Format.bytes(summary.fileBytes))\n")
     }
 }
 
 extension Quantize {
-    /// The `tokenizer.*` keys for a Hugging Face folder with a byte-level BPE tokenizer.json;
-    /// empty (with a warning) when the folder has another kind of tokenizer or none.
+    /// The `tokenizer.*` keys for a Hugging Face folder with a byte-level BPE tokenizer.json,
+    /// or a SentencePiece-style one for a llama-family model; empty (with a warning) when the
+    /// folder has another kind of tokenizer or none.
     func vocabularyMetadata() throws -> [(key: String, value: GGUFValue)] {
         var isFolder: ObjCBool = false
         guard FileManager.default.fileExists(atPath: input, isDirectory: &isFolder), isFolder.boolValue else { return [] }
@@ -67,7 +67,7 @@ extension Quantize {
             warn("\(input) has no tokenizer.json: no vocabulary written (llama.cpp needs one to load the file)")
             return []
         }
-        switch try QuantizeVocabulary.metadata(folder: input, vocabSize: config.vocabSize) {
+        switch try QuantizeVocabulary.metadata(folder: input, modelType: config.modelType, vocabSize: config.vocabSize) {
         case .success(let entries): return entries
         case .failure(let reason):
             warn("vocabulary not written: \(reason)")

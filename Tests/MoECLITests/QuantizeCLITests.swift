@@ -116,22 +116,8 @@ extension QuantizeCLITests {
     /// A byte-level BPE vocabulary (Qwen's) is written as llama.cpp's converter writes it:
     /// the values below are those of convert_hf_to_gguf.py for the same folder.
     func testQwenVocabularyIsWritten() throws {
-        let folder = try temporaryFolder()
-        let model = folder + "/qwen2-vocab"
-        try FileManager.default.createDirectory(atPath: model, withIntermediateDirectories: true)
-        var config = try String(contentsOfFile: Self.fixtures + "/qwen2-tied/config.json", encoding: .utf8)
-        config = config.replacingOccurrences(of: "\"vocab_size\": 128", with: "\"vocab_size\": 151936")
-        try config.write(toFile: model + "/config.json", atomically: true, encoding: .utf8)
-        let tokenizers = URL(fileURLWithPath: Self.fixtures).deletingLastPathComponent().appendingPathComponent("tokenizers/qwen").path
-        for file in ["tokenizer.json", "tokenizer_config.json"] {
-            try FileManager.default.copyItem(atPath: tokenizers + "/" + file, toPath: model + "/" + file)
-        }
-        try writeZeroSafetensors([("model.embed_tokens.weight", [151936, 32]), ("model.norm.weight", [32])],
-                                 to: model + "/model.safetensors")
-        let out = folder + "/out.gguf"
-        let r = try run(["quantize", model, out, "--type", "bf16"])
-        XCTAssertEqual(r.status, 0, r.err)
-        XCTAssertFalse(r.err.contains("warning"), r.err)
+        let (out, err) = try exportVocabulary("qwen", model: "qwen2-tied", rows: 151936)
+        XCTAssertFalse(err.contains("warning"), err)
         let bytes = try Data(contentsOf: URL(fileURLWithPath: out))
         func expect(_ key: String, type: UInt32, _ value: [UInt8]) {
             XCTAssertNotNil(bytes.range(of: keyBytes(key, type: type) + Data(value)), key)

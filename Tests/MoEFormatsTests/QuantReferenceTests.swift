@@ -33,12 +33,13 @@ final class QuantReferenceTests: XCTestCase {
         }
     }
 
-    /// Q4_K and Q6_K (no gguf-py quantiser) give exactly the bytes of ggml's C reference
-    /// quantisers (`ggml_quantize_chunk` without importance matrix, via ggml-python).
+    /// Q4_K, Q5_K and Q6_K (no gguf-py quantiser) give exactly the bytes of ggml's C reference
+    /// quantisers (`ggml_quantize_chunk` without importance matrix, via llama-cpp-python's
+    /// libggml-base).
     func testKQuantizeMatchesGGMLReference() throws {
         let input = try tensor("quantk.input")
         let values = try GGMLQuants.dequantize(input.data, type: .F32, count: input.elementCount)
-        for type: GGMLType in [.Q4_K, .Q6_K] {
+        for type: GGMLType in [.Q4_K, .Q5_K, .Q6_K] {
             let want = try tensor("quantk.\(type)")
             XCTAssertEqual(want.type, type)
             XCTAssertEqual(try GGMLQuants.quantize(values, to: type), Array(want.data), "\(type)")

@@ -7,13 +7,13 @@ import XCTest
 /// encoding of the converter's f32 tensor (permuted, stacked), the types follow
 /// llama-quantize, and decoded values stay near the source.
 final class GGUFExportQuantTests: XCTestCase {
-    /// A Mixtral checkpoint wide enough for k-quants: hidden 256, 2 layers, 2 experts of
-    /// width 256 (ffn_down rows 256), heads 4/2 of size 64, vocab 40; seeded f32 weights.
-    static func writeWideMixtral(to folder: String) throws {
+    /// A Mixtral checkpoint wide enough for k-quants: hidden 256, 2 layers, `experts` experts
+    /// of width 256 (ffn_down rows 256), heads 4/2 of size 64, vocab 40; seeded f32 weights.
+    static func writeWideMixtral(to folder: String, experts: Int = 2) throws {
         let config = """
             {"model_type": "mixtral", "vocab_size": 40, "hidden_size": 256, "intermediate_size": 256,
              "num_hidden_layers": 2, "num_attention_heads": 4, "num_key_value_heads": 2,
-             "num_local_experts": 2, "num_experts_per_tok": 1, "max_position_embeddings": 64,
+             "num_local_experts": \(experts), "num_experts_per_tok": 1, "max_position_embeddings": 64,
              "rms_norm_eps": 1e-5, "rope_theta": 1000000.0, "tie_word_embeddings": false}
             """
         try Data(config.utf8).write(to: URL(fileURLWithPath: folder + "/config.json"))
@@ -36,8 +36,8 @@ final class GGUFExportQuantTests: XCTestCase {
             tensors += [tensor(p + "input_layernorm.weight", [256], scale: 1), tensor(p + "post_attention_layernorm.weight", [256], scale: 1),
                         tensor(p + "self_attn.q_proj.weight", [256, 256]), tensor(p + "self_attn.k_proj.weight", [128, 256]),
                         tensor(p + "self_attn.v_proj.weight", [128, 256]), tensor(p + "self_attn.o_proj.weight", [256, 256]),
-                        tensor(p + "block_sparse_moe.gate.weight", [2, 256])]
-            for e in 0..<2 {
+                        tensor(p + "block_sparse_moe.gate.weight", [experts, 256])]
+            for e in 0..<experts {
                 let x = p + "block_sparse_moe.experts.\(e)."
                 tensors += [tensor(x + "w1.weight", [256, 256]), tensor(x + "w2.weight", [256, 256]), tensor(x + "w3.weight", [256, 256])]
             }
@@ -90,6 +90,31 @@ final class GGUFExportQuantTests: XCTestCase {
                 let decoded = try out.dequantize(tensor)
                 XCTAssertLessThanOrEqual(relativeL2(values, decoded), bound, "\(type): \(reference.name)")
             }
+        }
+    }
+
+    /// With 8 experts llama-quantize's Q4_K_M gives `attn_output` Q5_K (and `attn_v`/`attn_k`
+    /// Q8_0): written as Q5_K, the reference encoding, decoding near the converter's f32 tensor.
+    func testEightExpertQ4KMWritesQ5KAttentionOutput() throws {
+        let folder = try temporaryFolder()
+        let model = folder + "/wide-mixtral-8"
+        try FileManager.default.createDirectory(atPath: model, withIntermediateDirectories: true)
+        try Self.writeWideMixtral(to: model, experts: 8)
+        _ = try GGUFExporter.export(input: model, output: folder + "/f32.gguf", type: .f32)
+        let summary = try GGUFExporter.export(input: model, output: folder + "/q4_k_m.gguf", type: .q4_k_m, threads: 2)
+        XCTAssertEqual(summary.tensorsByType["Q5_K"], 2)
+        let source = try GGUFFile(path: folder + "/f32.gguf")
+        let out = try GGUFFile(path: folder + "/q4_k_m.gguf")
+        for layer in 0..<2 {
+            let name = "blk.\(layer).attn_output.weight"
+            let tensor = try XCTUnwrap(out.tensor(named: name))
+            let reference = try XCTUnwrap(source.tensor(named: name))
+            XCTAssertEqual(tensor.type, .Q5_K, name)
+            let values = try source.dequantize(reference)
+            XCTAssertTrue(tensor.data.elementsEqual(try GGMLQuants.quantize(values, to: .Q5_K)), name)
+            XCTAssertLessThanOrEqual(relativeL2(values, try out.dequantize(tensor)), 0.05, name)
+            XCTAssertEqual(out.tensor(named: "blk.\(layer).attn_v.weight")?.type, .Q8_0)
+            XCTAssertEqual(out.tensor(named: "blk.\(layer).attn_k.weight")?.type, .Q8_0)
         }
     }
 
@@ -172,7 +197,7 @@ final class GGUFExportQuantTests: XCTestCase {
             XCTAssertEqual(dense["blk.\(i).attn_q.weight"], .Q4_K)
             XCTAssertEqual(dense["blk.\(i).attn_norm.weight"], .F32)
         }
-        // Eight experts: attn_v and attn_k Q8_0, attn_output Q5_K (written as Q8_0 here).
+        // Eight experts: attn_v and attn_k Q8_0, attn_output Q5_K.
         let moe = try layouts("""
             {"model_type": "mixtral", "vocab_size": 64, "hidden_size": 256, "intermediate_size": 256,
              "num_hidden_layers": 8, "num_attention_heads": 4, "num_key_value_heads": 2,
@@ -181,7 +206,7 @@ final class GGUFExportQuantTests: XCTestCase {
         for i in 0..<8 {
             XCTAssertEqual(moe["blk.\(i).attn_v.weight"], .Q8_0)
             XCTAssertEqual(moe["blk.\(i).attn_k.weight"], .Q8_0)
-            XCTAssertEqual(moe["blk.\(i).attn_output.weight"], .Q8_0)
+            XCTAssertEqual(moe["blk.\(i).attn_output.weight"], .Q5_K)
             XCTAssertEqual(moe["blk.\(i).ffn_down_exps.weight"], moreBits.contains(i) ? .Q6_K : .Q4_K)
             XCTAssertEqual(moe["blk.\(i).ffn_gate_exps.weight"], .Q4_K)
             XCTAssertEqual(moe["blk.\(i).ffn_gate_inp.weight"], .F32)
