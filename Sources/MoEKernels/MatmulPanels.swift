@@ -69,6 +69,15 @@ enum MatmulPanels {
         let panels = UnsafeMutablePointer<Float>.allocate(capacity: groups * cols * panelTokens)  // (groups, cols, 8)
         defer { panels.deallocate() }
         pack(input, tokens: tokens, cols: cols, into: panels, pool: pool)
+        let pairs = (groups + 1) / 2
+        if weight.type == .f32 && pairs >= 4 * pool.threadCount {
+            let w = weight.base.assumingMemoryBound(to: Float.self)
+            pool.parallelFor(pairs) { pair in
+                tokenPairPass(w, rows: rows, cols: cols, panels: panels, pair: pair, groups: groups, tokens: tokens,
+                              output: output)
+            }
+            return
+        }
         let onePass = groups <= 2
         let tiles = (rows + tileRows - 1) / tileRows
         let tilesPerChunk = max(1, tiles / (pool.threadCount * MatmulDriver.chunksPerThread))
@@ -95,6 +104,36 @@ enum MatmulPanels {
                            cols: cols, output: out, rows: rows, rowCount: rowCount)
                 }
             }
+        }
+    }
+
+    /// Panels `2 pair` and `2 pair + 1` (if it exists) against every row of an f32 weight, 6
+    /// rows at a time: the panels stay in L1 while the weight streams, which suits many tokens
+    /// and small matrices (training).
+    ///
+    /// - w: `(rows, cols)`
+    /// - panels: `(groups, cols, 8)`
+    /// - output: `(tokens, rows)`
+    static func tokenPairPass(
+        _ w: UnsafePointer<Float>, rows: Int, cols: Int, panels: UnsafePointer<Float>, pair: Int, groups: Int, tokens: Int,
+        output: UnsafeMutablePointer<Float>
+    ) {
+        let g = 2 * pair, both = g + 1 < groups
+        let p0 = panels + g * cols * panelTokens
+        var firstRow = 0
+        while firstRow < rows {
+            let rowCount = min(tileRows, rows - firstRow)
+            var acc = PanelAccumulators()
+            if both {
+                acc.rows6Vectors2(w + firstRow * cols, rowStride: cols, lastRow: rowCount - 1, p0, p0 + cols * panelTokens,
+                                  bStride: panelTokens, count: cols)
+            } else {
+                acc.rows6Vectors1(w + firstRow * cols, rowStride: cols, lastRow: rowCount - 1, p0, bStride: panelTokens,
+                                  count: cols)
+            }
+            acc.storeTransposed(into: output + firstRow, rows: rows, rowCount: rowCount, firstToken: g * panelTokens,
+                                tokens: tokens, panels: both ? 2 : 1)
+            firstRow += tileRows
         }
     }
 
@@ -156,15 +195,15 @@ enum MatmulPanels {
             for block in 0..<blocks {
                 decode(block)
                 let p0 = panels + block * n * panelTokens
-                acc.rows6Panels2(tile, stride: n, p0, p0 + cols * panelTokens, count: n)
+                acc.rows6Vectors2(tile, rowStride: n, p0, p0 + cols * panelTokens, bStride: panelTokens, count: n)
             }
         } else {
             for block in 0..<blocks {
                 decode(block)
-                acc.rows6Panels1(tile, stride: n, panels + block * n * panelTokens, count: n)
+                acc.rows6Vectors1(tile, rowStride: n, panels + block * n * panelTokens, bStride: panelTokens, count: n)
             }
         }
-        acc.store(into: output, rows: weight.rows, rowCount: rowCount, firstToken: 0, tokens: tokens, panels: groups)
+        acc.storeTransposed(into: output, rows: weight.rows, rowCount: rowCount, firstToken: 0, tokens: tokens, panels: groups)
     }
 
     /// Every panel against a tile whose rows are all `cols` long: two panels per pass, then one.
@@ -184,11 +223,12 @@ enum MatmulPanels {
             var acc = PanelAccumulators()
             let p0 = panels + g * cols * panelTokens
             if pair {
-                acc.rows6Panels2(tileW, stride: stride, lastRow: lastRow, p0, p0 + cols * panelTokens, count: cols)
+                acc.rows6Vectors2(tileW, rowStride: stride, lastRow: lastRow, p0, p0 + cols * panelTokens, bStride: panelTokens,
+                                  count: cols)
             } else {
-                acc.rows6Panels1(tileW, stride: stride, lastRow: lastRow, p0, count: cols)
+                acc.rows6Vectors1(tileW, rowStride: stride, lastRow: lastRow, p0, bStride: panelTokens, count: cols)
             }
-            acc.store(into: output, rows: rows, rowCount: rowCount, firstToken: g * panelTokens, tokens: tokens,
+            acc.storeTransposed(into: output, rows: rows, rowCount: rowCount, firstToken: g * panelTokens, tokens: tokens,
                       panels: pair ? 2 : 1)
             g += pair ? 2 : 1
         }

@@ -13,82 +13,87 @@ struct CausalAttention {
 
     /// `out = softmax(q k^T * scale + causal mask) v` per head; keeps the probabilities.
     ///
+    /// Each (batch, head) is three GEMMs on one thread: scores against the head's keys
+    /// transposed, a row softmax up to the diagonal, and the probabilities times the values.
+    ///
     /// - q, out: `(batch * seq, heads * headDim)`
     /// - k, v: `(batch * seq, kvHeads * headDim)`
-    /// - probs: `(batch, heads, seq, seq)`, row `i` filled up to column `i`
+    /// - probs: `(batch, heads, seq, seq)`, zero above the diagonal
     func forward(q: UnsafePointer<Float>, k: UnsafePointer<Float>, v: UnsafePointer<Float>,
                  out: UnsafeMutablePointer<Float>, probs: UnsafeMutablePointer<Float>, pool: ThreadPool) {
         let qStride = heads * headDim, kvStride = kvHeads * headDim, group = heads / kvHeads
         pool.parallelFor(batch * heads) { bh in
             let b = bh / heads, h = bh % heads
-            let kvOffset = (h / group) * headDim
+            let kvHead = (b * seq) * kvStride + (h / group) * headDim
+            let qHead = (b * seq) * qStride + h * headDim
+            let kT = UnsafeMutablePointer<Float>.allocate(capacity: headDim * seq)  // (headDim, seq)
+            defer { kT.deallocate() }
+            transpose(k + kvHead, rows: seq, cols: headDim, stride: kvStride, into: kT)
+            let p = probs + bh * seq * seq  // (seq, seq)
+            Kernels.gemm(m: seq, n: seq, k: headDim, a: StridedMatrix(q + qHead, rowStride: qStride, kStride: 1),
+                         b: kT, ldb: seq, c: p, ldc: seq, accumulate: false, pool: pool)
             for i in 0..<seq {
-                let qi = q + (b * seq + i) * qStride + h * headDim
-                let p = probs + (bh * seq + i) * seq
-                var m = -Float.infinity
-                for j in 0...i {
-                    let s = Elementwise.dot(qi, k + (b * seq + j) * kvStride + kvOffset, count: headDim) * scale
-                    p[j] = s
-                    m = max(m, s)
-                }
-                var total: Float = 0
-                for j in 0...i {
-                    p[j] = Math.expf(p[j] - m)
-                    total += p[j]
-                }
-                let o = out + (b * seq + i) * qStride + h * headDim
-                o.update(repeating: 0, count: headDim)
-                for j in 0...i {
-                    p[j] /= total
-                    Elementwise.axpy(p[j], v + (b * seq + j) * kvStride + kvOffset, o, count: headDim)
-                }
+                let row = p + i * seq
+                for j in 0...i { row[j] *= scale }
+                Kernels.softmax(row, count: i + 1)
+                (row + i + 1).update(repeating: 0, count: seq - i - 1)
             }
+            Kernels.gemm(m: seq, n: headDim, k: seq, a: StridedMatrix(p, rowStride: seq, kStride: 1),
+                         b: v + kvHead, ldb: kvStride, c: out + qHead, ldc: qStride, accumulate: false, pool: pool)
         }
     }
 
     /// Gradients of `forward`: `dq`, `dk`, `dv` overwritten.
     ///
     /// Work is split by (batch, kv head) so each thread owns the `dk`/`dv` rows it sums into,
-    /// in a fixed order.
+    /// in a fixed order. Per query head: `dP = dOut v^T`, `dS = P * (dP - rowsum(dP * P)) *
+    /// scale`, `dq = dS k`, `dk += dS^T q`, `dv += P^T dOut`, each a GEMM.
     ///
     /// - q, dq, dOut: `(batch * seq, heads * headDim)`
     /// - k, v, dk, dv: `(batch * seq, kvHeads * headDim)`
-    /// - probs: `(batch, heads, seq, seq)`
-    /// - scratch: `(batch * kvHeads, seq)`
+    /// - probs: `(batch, heads, seq, seq)`, zero above the diagonal
     func backward(q: UnsafePointer<Float>, k: UnsafePointer<Float>, v: UnsafePointer<Float>,
                   probs: UnsafePointer<Float>, dOut: UnsafePointer<Float>,
                   dq: UnsafeMutablePointer<Float>, dk: UnsafeMutablePointer<Float>, dv: UnsafeMutablePointer<Float>,
-                  scratch: UnsafeMutablePointer<Float>, pool: ThreadPool) {
+                  pool: ThreadPool) {
         let qStride = heads * headDim, kvStride = kvHeads * headDim, group = heads / kvHeads
         pool.parallelFor(batch * kvHeads) { bkv in
             let b = bkv / kvHeads, g = bkv % kvHeads
-            let kvOffset = g * headDim
-            let dp = scratch + bkv * seq // (seq)
-            for j in 0..<seq {
-                (dk + (b * seq + j) * kvStride + kvOffset).update(repeating: 0, count: headDim)
-                (dv + (b * seq + j) * kvStride + kvOffset).update(repeating: 0, count: headDim)
-            }
+            let kvHead = (b * seq) * kvStride + g * headDim
+            let vT = UnsafeMutablePointer<Float>.allocate(capacity: headDim * seq)  // (headDim, seq)
+            let dS = UnsafeMutablePointer<Float>.allocate(capacity: seq * seq)      // (seq, seq)
+            defer { vT.deallocate(); dS.deallocate() }
+            transpose(v + kvHead, rows: seq, cols: headDim, stride: kvStride, into: vT)
             for h in g * group..<(g + 1) * group {
+                let qHead = (b * seq) * qStride + h * headDim
+                let p = probs + (b * heads + h) * seq * seq  // (seq, seq)
+                Kernels.gemm(m: seq, n: seq, k: headDim, a: StridedMatrix(dOut + qHead, rowStride: qStride, kStride: 1),
+                             b: vT, ldb: seq, c: dS, ldc: seq, accumulate: false, pool: pool)
                 for i in 0..<seq {
-                    let row = (b * seq + i) * qStride + h * headDim
-                    let p = probs + ((b * heads + h) * seq + i) * seq
-                    let doi = dOut + row
-                    var weighted: Float = 0
-                    for j in 0...i {
-                        dp[j] = Elementwise.dot(doi, v + (b * seq + j) * kvStride + kvOffset, count: headDim)
-                        weighted += dp[j] * p[j]
-                    }
-                    let dqi = dq + row
-                    dqi.update(repeating: 0, count: headDim)
-                    for j in 0...i {
-                        let ds = p[j] * (dp[j] - weighted) * scale
-                        let kvRow = (b * seq + j) * kvStride + kvOffset
-                        Elementwise.axpy(ds, k + kvRow, dqi, count: headDim)
-                        Elementwise.axpy(ds, q + row, dk + kvRow, count: headDim)
-                        Elementwise.axpy(p[j], doi, dv + kvRow, count: headDim)
-                    }
+                    let pi = p + i * seq, di = dS + i * seq
+                    let weighted = Elementwise.dot(di, pi, count: i + 1)
+                    for j in 0...i { di[j] = pi[j] * (di[j] - weighted) * scale }
+                    (di + i + 1).update(repeating: 0, count: seq - i - 1)
                 }
+                let first = h == g * group
+                Kernels.gemm(m: seq, n: headDim, k: seq, a: StridedMatrix(dS, rowStride: seq, kStride: 1),
+                             b: k + kvHead, ldb: kvStride, c: dq + qHead, ldc: qStride, accumulate: false, pool: pool)
+                Kernels.gemm(m: seq, n: headDim, k: seq, a: StridedMatrix(dS, rowStride: 1, kStride: seq),
+                             b: q + qHead, ldb: qStride, c: dk + kvHead, ldc: kvStride, accumulate: !first, pool: pool)
+                Kernels.gemm(m: seq, n: headDim, k: seq, a: StridedMatrix(p, rowStride: 1, kStride: seq),
+                             b: dOut + qHead, ldb: qStride, c: dv + kvHead, ldc: kvStride, accumulate: !first, pool: pool)
             }
+        }
+    }
+
+    /// `out[d, j] = a[j * stride + d]`: one head's rows transposed.
+    ///
+    /// - a: `(rows, stride)`, first `cols` columns used
+    /// - out: `(cols, rows)`
+    private func transpose(_ a: UnsafePointer<Float>, rows: Int, cols: Int, stride: Int, into out: UnsafeMutablePointer<Float>) {
+        for j in 0..<rows {
+            let src = a + j * stride
+            for d in 0..<cols { out[d * rows + j] = src[d] }
         }
     }
 }

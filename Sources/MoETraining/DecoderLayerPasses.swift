@@ -118,8 +118,7 @@ extension TrainableModel {
                                       buffers: buffers, tag: tag, pool: pool)
             }
         } else if let dense = w.dense, let denseGrads = g.dense {
-            let normedT = Linear.transposed(normed2, tokens: n, inputs: d, name: "d.normedT", scratch: buffers, pool: pool)
-            denseFeedForward.backward(x: normed2, xT: normedT, dOut: dx, dx: dNormed, weights: dense, grads: denseGrads,
+            denseFeedForward.backward(x: normed2, dOut: dx, dx: dNormed, weights: dense, grads: denseGrads,
                                       buffers: buffers, tag: tag, pool: pool)
         }
         Norm.backward(x: mid, w: w.norm2, inverseRMS: inv2, dy: dNormed, dx: dx, dw: g.norm2,
@@ -129,21 +128,15 @@ extension TrainableModel {
         let dq = buffers.pointer("d.q", rows: n, cols: s.queryWidth)     // (n, heads * headDim)
         let dk = buffers.pointer("d.k", rows: n, cols: s.kvWidth)        // (n, kvHeads * headDim)
         let dv = buffers.pointer("d.v", rows: n, cols: s.kvWidth)        // (n, kvHeads * headDim)
-        let dPart = buffers.pointer("d.part", rows: n, cols: d)          // (n, hidden)
-        let attScratch = buffers.pointer("d.attScratch", rows: batchSize * s.kvHeads, cols: sequenceLength) // (batch * kvHeads, seq)
-        Linear.backward(w.o, outputs: d, inputs: s.queryWidth, x: att, dy: dx, tokens: n, dx: dAtt, dw: g.o, scratch: buffers, pool: pool)
-        attention.backward(q: q, k: k, v: v, probs: probs, dOut: dAtt, dq: dq, dk: dk, dv: dv, scratch: attScratch, pool: pool)
+        Linear.backward(w.o, outputs: d, inputs: s.queryWidth, x: att, dy: dx, tokens: n, dx: dAtt, dw: g.o, pool: pool)
+        attention.backward(q: q, k: k, v: v, probs: probs, dOut: dAtt, dq: dq, dk: dk, dv: dv, pool: pool)
         rotary.apply(dq, batch: batchSize, seq: sequenceLength, heads: s.heads, inverse: true, pool: pool)
         rotary.apply(dk, batch: batchSize, seq: sequenceLength, heads: s.kvHeads, inverse: true, pool: pool)
-        let normedT = Linear.transposed(normed1, tokens: n, inputs: d, name: "d.normedT", scratch: buffers, pool: pool)
-        Linear.backward(w.q, outputs: s.queryWidth, inputs: d, x: normed1, dy: dq, tokens: n, dx: dNormed, dw: g.q, xT: normedT,
-                        scratch: buffers, pool: pool)
-        Linear.backward(w.k, outputs: s.kvWidth, inputs: d, x: normed1, dy: dk, tokens: n, dx: dPart, dw: g.k, xT: normedT,
-                        scratch: buffers, pool: pool)
-        Elementwise.add(dPart, into: dNormed, count: n * d, pool: pool)
-        Linear.backward(w.v, outputs: s.kvWidth, inputs: d, x: normed1, dy: dv, tokens: n, dx: dPart, dw: g.v, xT: normedT,
-                        scratch: buffers, pool: pool)
-        Elementwise.add(dPart, into: dNormed, count: n * d, pool: pool)
+        Linear.backward(w.q, outputs: s.queryWidth, inputs: d, x: normed1, dy: dq, tokens: n, dx: dNormed, dw: g.q, pool: pool)
+        Linear.backward(w.k, outputs: s.kvWidth, inputs: d, x: normed1, dy: dk, tokens: n, dx: dNormed, dw: g.k,
+                        accumulateDx: true, pool: pool)
+        Linear.backward(w.v, outputs: s.kvWidth, inputs: d, x: normed1, dy: dv, tokens: n, dx: dNormed, dw: g.v,
+                        accumulateDx: true, pool: pool)
         Norm.backward(x: x, w: w.norm1, inverseRMS: inv1, dy: dNormed, dx: dx, dw: g.norm1,
                       tokens: n, width: d, accumulate: true, pool: pool)
     }

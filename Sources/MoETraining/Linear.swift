@@ -1,11 +1,11 @@
 import MoEKernels
 
-/// `y = x W^T` and its backward, on the inference matmul kernel.
+/// `y = x W^T` and its backward, on the kernels' f32 products.
 ///
-/// Backward reuses `Kernels.matmul` through transposes (cheap next to the products):
-/// `dX = dY W` is a matmul with `W^T` as the weight, and `dW = dY^T X` one with `X^T` as the
-/// weight and `dY^T` as the input. Every output element is computed by one thread in a
-/// fixed order, so results do not depend on the thread count's scheduling.
+/// Forward is the inference matmul; backward is two GEMMs that read their operands where they
+/// lie: `dX = dY W` and `dW += dY^T X` (`dY` read transposed through its strides). Every
+/// output element is computed by one thread in a fixed order, so results do not depend on the
+/// thread count's scheduling.
 enum Linear {
     /// `y[t, o] = sum_i w[o, i] x[t, i]`.
     ///
@@ -19,77 +19,23 @@ enum Linear {
         Kernels.matmul(matrix, input: x, output: y, tokens: tokens, pool: pool)
     }
 
-    /// Gradients of `forward`: `dx = dy W` (overwritten; skipped if nil) and `dw += dy^T x`.
+    /// Gradients of `forward`: `dx = dy W` (overwritten, or added to with `accumulateDx`;
+    /// skipped if nil) and `dw += dy^T x`.
     ///
     /// - w, dw: `(outputs, inputs)`
     /// - x, dx: `(tokens, inputs)`
     /// - dy: `(tokens, outputs)`
-    /// `xT`, if given, is `x` already transposed (`(inputs, tokens)`), shared by several
-    /// projections of the same input.
     static func backward(_ w: UnsafePointer<Float>, outputs: Int, inputs: Int,
                          x: UnsafePointer<Float>, dy: UnsafePointer<Float>, tokens: Int,
                          dx: UnsafeMutablePointer<Float>?, dw: UnsafeMutablePointer<Float>,
-                         xT: UnsafePointer<Float>? = nil, scratch: Scratch, pool: ThreadPool) {
+                         accumulateDx: Bool = false, pool: ThreadPool) {
         guard tokens > 0, outputs > 0, inputs > 0 else { return }
         if let dx {
-            let wT = scratch.pointer("linear.wT", rows: inputs, cols: outputs) // (inputs, outputs)
-            transpose(w, rows: outputs, cols: inputs, into: wT, pool: pool)
-            forward(wT, outputs: inputs, inputs: outputs, x: dy, y: dx, tokens: tokens, pool: pool)
+            Kernels.gemm(m: tokens, n: inputs, k: outputs, a: StridedMatrix(dy, rowStride: outputs, kStride: 1),
+                         b: w, ldb: inputs, c: dx, ldc: inputs, accumulate: accumulateDx, pool: pool)
         }
-        let dyT = scratch.pointer("linear.dyT", rows: outputs, cols: tokens) // (outputs, tokens)
-        let grad = scratch.pointer("linear.dw", rows: outputs, cols: inputs) // (outputs, inputs)
-        let inputT: UnsafePointer<Float>
-        if let xT {
-            inputT = xT
-        } else {
-            let own = scratch.pointer("linear.xT", rows: inputs, cols: tokens) // (inputs, tokens)
-            transpose(x, rows: tokens, cols: inputs, into: own, pool: pool)
-            inputT = UnsafePointer(own)
-        }
-        transpose(dy, rows: tokens, cols: outputs, into: dyT, pool: pool)
-        forward(inputT, outputs: inputs, inputs: tokens, x: dyT, y: grad, tokens: outputs, pool: pool)
-        Elementwise.add(grad, into: dw, count: outputs * inputs, pool: pool)
-    }
-
-    /// `out[c, r] = a[r, c]`, in 32 x 32 blocks, block rows split across `pool`. Four source
-    /// rows are read together so every store writes four consecutive floats.
-    ///
-    /// - a: `(rows, cols)`
-    /// - out: `(cols, rows)`
-    static func transpose(_ a: UnsafePointer<Float>, rows: Int, cols: Int, into out: UnsafeMutablePointer<Float>,
-                          pool: ThreadPool) {
-        let block = 32
-        let rowBlocks = (rows + block - 1) / block
-        pool.parallelFor(rowBlocks) { rb in
-            let r0 = rb * block, r1 = min(rows, r0 + block)
-            var c0 = 0
-            while c0 < cols {
-                let c1 = min(cols, c0 + block)
-                var r = r0
-                while r + 4 <= r1 {
-                    let s0 = a + r * cols, s1 = s0 + cols, s2 = s1 + cols, s3 = s2 + cols
-                    for c in c0..<c1 {
-                        UnsafeMutableRawPointer(out + c * rows + r)
-                            .storeBytes(of: SIMD4<Float>(s0[c], s1[c], s2[c], s3[c]), as: SIMD4<Float>.self)
-                    }
-                    r += 4
-                }
-                while r < r1 {
-                    let src = a + r * cols
-                    for c in c0..<c1 { out[c * rows + r] = src[c] }
-                    r += 1
-                }
-                c0 = c1
-            }
-        }
-    }
-
-    /// `x` transposed into the scratch buffer `name`. `(inputs, tokens)`
-    static func transposed(_ x: UnsafePointer<Float>, tokens: Int, inputs: Int, name: String,
-                           scratch: Scratch, pool: ThreadPool) -> UnsafePointer<Float> {
-        let out = scratch.pointer(name, rows: inputs, cols: tokens)
-        transpose(x, rows: tokens, cols: inputs, into: out, pool: pool)
-        return UnsafePointer(out)
+        Kernels.gemm(m: outputs, n: inputs, k: tokens, a: StridedMatrix(dy, rowStride: 1, kStride: outputs),
+                     b: x, ldb: inputs, c: dw, ldc: inputs, accumulate: true, pool: pool)
     }
 }
 

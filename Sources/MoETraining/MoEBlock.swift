@@ -112,7 +112,6 @@ struct MoEBlock {
         let dh1 = buffers.pointer("moe.dh1", rows: rows, cols: ffn)           // (rows, ffn)
         let dh3 = buffers.pointer("moe.dh3", rows: rows, cols: ffn)           // (rows, ffn)
         let dGathered = buffers.pointer("moe.dx", rows: rows, cols: hidden)   // (rows, hidden)
-        let dxUp = buffers.pointer("moe.dxUp", rows: rows, cols: hidden)      // (rows, hidden)
         var dGate = [Float](repeating: 0, count: tokens * k)                 // (tokens, topK)
         a.rowOf.withUnsafeBufferPointer { ro in
             a.gates.withUnsafeBufferPointer { gates in
@@ -134,29 +133,27 @@ struct MoEBlock {
             let r0 = a.expertStart[e], n = a.expertStart[e + 1] - r0
             guard n > 0 else { continue }
             Linear.backward(w.w2[e], outputs: d, inputs: f, x: act + r0 * f, dy: dy + r0 * d, tokens: n,
-                            dx: dAct + r0 * f, dw: g.w2[e], scratch: buffers, pool: pool)
+                            dx: dAct + r0 * f, dw: g.w2[e], pool: pool)
         }
         SwiGLU.backward(gate: h1, up: h3, dOut: dAct, dGate: dh1, dUp: dh3, count: rows * f, pool: pool)
         for e in 0..<experts {
             let r0 = a.expertStart[e], n = a.expertStart[e + 1] - r0
             guard n > 0 else { continue }
-            let xT = Linear.transposed(gathered + r0 * d, tokens: n, inputs: d, name: "moe.xT", scratch: buffers, pool: pool)
             Linear.backward(w.w1[e], outputs: f, inputs: d, x: gathered + r0 * d, dy: dh1 + r0 * f, tokens: n,
-                            dx: dGathered + r0 * d, dw: g.w1[e], xT: xT, scratch: buffers, pool: pool)
+                            dx: dGathered + r0 * d, dw: g.w1[e], pool: pool)
             Linear.backward(w.w3[e], outputs: f, inputs: d, x: gathered + r0 * d, dy: dh3 + r0 * f, tokens: n,
-                            dx: dxUp + r0 * d, dw: g.w3[e], xT: xT, scratch: buffers, pool: pool)
+                            dx: dGathered + r0 * d, dw: g.w3[e], accumulateDx: true, pool: pool)
         }
         let dLogits = buffers.pointer("moe.dLogits", rows: tokens, cols: experts) // (tokens, experts)
         routerBackward(dGate: dGate, auxGradient: auxGradient, zGradient: zGradient, acts: a, dLogits: dLogits, pool: pool)
         Linear.backward(w.router, outputs: experts, inputs: d, x: x, dy: dLogits, tokens: tokens,
-                        dx: dx, dw: g.router, scratch: buffers, pool: pool)
+                        dx: dx, dw: g.router, pool: pool)
         a.rowOf.withUnsafeBufferPointer { ro in
             Elementwise.forRows(tokens, pool: pool) { range in
                 for t in range {
                     for s in 0..<k where ro[t * k + s] >= 0 {
                         let r = ro[t * k + s]
                         Elementwise.axpy(1, dGathered + r * d, dx + t * d, count: d)
-                        Elementwise.axpy(1, dxUp + r * d, dx + t * d, count: d)
                     }
                 }
             }

@@ -46,7 +46,6 @@ struct SharedExpert {
         let (y, gate) = activations(buffers, tag: tag)
         let dy = buffers.pointer("shared.dy", rows: tokens, cols: hidden)        // (tokens, hidden)
         let dLogit = buffers.pointer("shared.dLogit", rows: tokens, cols: 1)     // (tokens)
-        let dPart = buffers.pointer("shared.dx", rows: tokens, cols: hidden)     // (tokens, hidden)
         let d = hidden
         Elementwise.forRows(tokens, pool: pool) { range in
             for t in range {
@@ -55,13 +54,10 @@ struct SharedExpert {
                 for i in 0..<d { dst[i] = s * src[i] }
             }
         }
-        let xT = Linear.transposed(x, tokens: tokens, inputs: d, name: "shared.xT", scratch: buffers, pool: pool)
-        mlp.backward(x: x, xT: xT, dOut: dy, dx: dPart, weights: w.mlp, grads: g.mlp, buffers: buffers,
+        mlp.backward(x: x, dOut: dy, dx: dx, accumulateDx: true, weights: w.mlp, grads: g.mlp, buffers: buffers,
                      tag: "\(tag).shared", pool: pool)
-        Elementwise.add(dPart, into: dx, count: tokens * d, pool: pool)
-        Linear.backward(w.gate, outputs: 1, inputs: d, x: x, dy: dLogit, tokens: tokens, dx: dPart, dw: g.gate, xT: xT,
-                        scratch: buffers, pool: pool)
-        Elementwise.add(dPart, into: dx, count: tokens * d, pool: pool)
+        Linear.backward(w.gate, outputs: 1, inputs: d, x: x, dy: dLogit, tokens: tokens, dx: dx, dw: g.gate,
+                        accumulateDx: true, pool: pool)
     }
 
     /// The MLP's output `(tokens, hidden)` and the gate's sigmoid `(tokens)` of the pass under `tag`.

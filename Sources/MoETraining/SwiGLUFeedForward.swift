@@ -30,27 +30,24 @@ struct SwiGLUFeedForward {
         Linear.forward(w.down, outputs: hidden, inputs: ffn, x: act, y: out, tokens: tokens, pool: pool)
     }
 
-    /// Gradients of the `forward` run under `tag`: `dx` is overwritten; parameter gradients
-    /// are added to `g`.
+    /// Gradients of the `forward` run under `tag`: `dx` is overwritten (added to with
+    /// `accumulateDx`); parameter gradients are added to `g`.
     ///
     /// - x, dx, dOut: `(tokens, hidden)`
-    /// - xT: `x` transposed, `(hidden, tokens)`
-    func backward(x: UnsafePointer<Float>, xT: UnsafePointer<Float>, dOut: UnsafePointer<Float>,
-                  dx: UnsafeMutablePointer<Float>, weights w: Weights, grads g: Weights,
+    func backward(x: UnsafePointer<Float>, dOut: UnsafePointer<Float>, dx: UnsafeMutablePointer<Float>,
+                  accumulateDx: Bool = false, weights w: Weights, grads g: Weights,
                   buffers: Scratch, tag: String, pool: ThreadPool) {
         let (h1, h3, act) = activations(buffers, tag: tag)
         let dAct = buffers.pointer("d.act", rows: tokens, cols: ffn)              // (tokens, ffn)
         let dh1 = buffers.pointer("d.h1", rows: tokens, cols: ffn)                // (tokens, ffn)
         let dh3 = buffers.pointer("d.h3", rows: tokens, cols: ffn)                // (tokens, ffn)
-        let dUpInput = buffers.pointer("d.upInput", rows: tokens, cols: hidden)   // (tokens, hidden)
         Linear.backward(w.down, outputs: hidden, inputs: ffn, x: act, dy: dOut, tokens: tokens, dx: dAct, dw: g.down,
-                        scratch: buffers, pool: pool)
+                        pool: pool)
         SwiGLU.backward(gate: h1, up: h3, dOut: dAct, dGate: dh1, dUp: dh3, count: tokens * ffn, pool: pool)
-        Linear.backward(w.gate, outputs: ffn, inputs: hidden, x: x, dy: dh1, tokens: tokens, dx: dx, dw: g.gate, xT: xT,
-                        scratch: buffers, pool: pool)
-        Linear.backward(w.up, outputs: ffn, inputs: hidden, x: x, dy: dh3, tokens: tokens, dx: dUpInput, dw: g.up, xT: xT,
-                        scratch: buffers, pool: pool)
-        Elementwise.add(dUpInput, into: dx, count: tokens * hidden, pool: pool)
+        Linear.backward(w.gate, outputs: ffn, inputs: hidden, x: x, dy: dh1, tokens: tokens, dx: dx, dw: g.gate,
+                        accumulateDx: accumulateDx, pool: pool)
+        Linear.backward(w.up, outputs: ffn, inputs: hidden, x: x, dy: dh3, tokens: tokens, dx: dx, dw: g.up,
+                        accumulateDx: true, pool: pool)
     }
 
     /// The gate and up projections and their SwiGLU, each `(tokens, ffn)`, of the pass under `tag`.

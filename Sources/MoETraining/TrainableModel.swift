@@ -106,7 +106,7 @@ public final class TrainableModel: @unchecked Sendable {
         let dNormed = buffers.pointer("d.normed", rows: n, cols: d)      // (n, hidden)
         let dx = buffers.pointer("d.x", rows: n, cols: d)                // (n, hidden) residual gradient
         Linear.backward(params.pointer("lm_head.weight"), outputs: s.vocabSize, inputs: d, x: normed, dy: dLogits,
-                        tokens: n, dx: dNormed, dw: grads.pointer("lm_head.weight"), scratch: buffers, pool: pool)
+                        tokens: n, dx: dNormed, dw: grads.pointer("lm_head.weight"), pool: pool)
         Norm.backward(x: buffers.pointer("x\(s.layers)", rows: n, cols: d), w: params.pointer("model.norm.weight"),
                       inverseRMS: inv, dy: dNormed, dx: dx, dw: grads.pointer("model.norm.weight"),
                       tokens: n, width: d, accumulate: false, pool: pool)

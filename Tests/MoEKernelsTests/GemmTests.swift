@@ -1,0 +1,63 @@
+import XCTest
+@testable import MoEKernels
+
+/// `Kernels.gemm` against a Double reference: row-major and transposed left operands,
+/// replacing and accumulating, tile tails in both dimensions, leading dimensions wider than
+/// the product, every pool size; results must also be identical across thread counts.
+final class GemmTests: XCTestCase {
+    private func check(m: Int, n: Int, k: Int, transposedA: Bool, accumulate: Bool, rng: inout SplitMix64) {
+        let ldb = n + 3, ldc = n + 5
+        let aValues = rng.floats(m * k)  // (m, k) or (k, m) when transposed
+        let b = rng.floats(k * ldb)      // (k, ldb)
+        let c0 = rng.floats(m * ldc)     // (m, ldc)
+        var expected = [Double](repeating: 0, count: m * n)
+        for i in 0..<m {
+            for j in 0..<n {
+                var s = accumulate ? Double(c0[i * ldc + j]) : 0
+                for p in 0..<k {
+                    let a = transposedA ? aValues[p * m + i] : aValues[i * k + p]
+                    s += Double(a) * Double(b[p * ldb + j])
+                }
+                expected[i * n + j] = s
+            }
+        }
+        var first: [Float]?
+        for pool in TestPools.all {
+            var c = c0
+            aValues.withUnsafeBufferPointer { ap in
+                b.withUnsafeBufferPointer { bp in
+                    c.withUnsafeMutableBufferPointer { cp in
+                        let a = transposedA ? StridedMatrix(ap.baseAddress!, rowStride: 1, kStride: m)
+                            : StridedMatrix(ap.baseAddress!, rowStride: k, kStride: 1)
+                        Kernels.gemm(m: m, n: n, k: k, a: a, b: bp.baseAddress!, ldb: ldb, c: cp.baseAddress!, ldc: ldc,
+                                     accumulate: accumulate, pool: pool)
+                    }
+                }
+            }
+            let got = (0..<m).flatMap { i in (0..<n).map { c[i * ldc + $0] } }
+            let context = "m \(m) n \(n) k \(k) transposed \(transposedA) accumulate \(accumulate) threads \(pool.threadCount)"
+            XCTAssertLessThan(relativeError(got, expected), 1e-5, context)
+            for i in 0..<m {
+                for j in n..<ldc { XCTAssertEqual(c[i * ldc + j], c0[i * ldc + j], "padding written: \(context)") }
+            }
+            if let first { XCTAssertEqual(got, first, "thread count changed the result: \(context)") } else { first = got }
+        }
+    }
+
+    func testShapesAndLayouts() {
+        var rng = SplitMix64(seed: 40)
+        for (m, n, k) in [(1, 1, 1), (6, 16, 9), (7, 17, 33), (13, 8, 5), (12, 40, 64), (5, 3, 70), (19, 24, 1)] {
+            for transposedA in [false, true] {
+                for accumulate in [false, true] {
+                    check(m: m, n: n, k: k, transposedA: transposedA, accumulate: accumulate, rng: &rng)
+                }
+            }
+        }
+    }
+
+    func testEmptyProductLeavesOrZeroes() {
+        var rng = SplitMix64(seed: 41)
+        check(m: 4, n: 9, k: 0, transposedA: false, accumulate: true, rng: &rng)
+        check(m: 4, n: 9, k: 0, transposedA: false, accumulate: false, rng: &rng)
+    }
+}
