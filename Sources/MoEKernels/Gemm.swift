@@ -20,9 +20,10 @@ extension Kernels {
     /// `c[i, j] (+)= sum_p a[i, p] * b[p, j]` in f32 for `i < m`, `j < n`, `p < k`: the
     /// training GEMM. `b` and `c` are row-major with leading dimensions `ldb` and `ldc`; `a`
     /// is read through `StridedMatrix`, so `x W^T`-style products need no transposed copy of a
-    /// strided operand. Tiles of 6 rows x 16 columns (the outer-product microkernel of the
-    /// prefill) are spread over `pool`; every output is summed by one thread in `p` order, so
-    /// the result does not depend on the thread count. With `accumulate` the sums are added to
+    /// strided operand. Runs of 6-row x 16-column tiles (the outer-product microkernel of the
+    /// prefill) are spread over `pool`, the sum over `p` taken in pieces of `gemmDepth`; every
+    /// output is summed by one thread in a fixed order, so the result does not depend on the
+    /// thread count. With `accumulate` the sums are added to
     /// `c`, else they replace it. `c` must not overlap `a` or `b`.
     ///
     /// - a: `(m, k)` through its strides
@@ -34,39 +35,65 @@ extension Kernels {
     ) {
         guard m > 0, n > 0 else { return }
         let rowTiles = (m + 5) / 6, colTiles = (n + 15) / 16
-        let tiles = rowTiles * colTiles
-        let perChunk = max(1, tiles / (pool.threadCount * 8))
-        pool.parallelFor((tiles + perChunk - 1) / perChunk) { chunk in
-            for tile in chunk * perChunk..<min(tiles, (chunk + 1) * perChunk) {
-                let i0 = (tile / colTiles) * 6, j0 = (tile % colTiles) * 16
-                GemmTile.run(i0: i0, j0: j0, rows: min(6, m - i0), cols: min(16, n - j0), k: k, a: a, b: b, ldb: ldb,
-                             c: c, ldc: ldc, accumulate: accumulate)
-            }
+        let perChunk = max(1, min(gemmRowTiles, (rowTiles + 2 * pool.threadCount - 1) / (2 * pool.threadCount)))
+        pool.parallelFor((rowTiles + perChunk - 1) / perChunk) { chunk in
+            let first = chunk * perChunk, count = min(rowTiles, first + perChunk) - first
+            let packed = UnsafeMutablePointer<Float>.allocate(capacity: count * gemmDepth * 6)  // (count, gemmDepth, 6)
+            defer { packed.deallocate() }
+            // k in pieces: the chunk's rows of `a` for the piece are copied k-major (rows past the
+            // matrix repeat its last row); then each 16-column strip of `b` for the piece stays
+            // in L1 while every row tile of the chunk runs over it.
+            var p0 = 0
+            repeat {
+                let depth = min(gemmDepth, k - p0)
+                for t in 0..<count {
+                    let i0 = (first + t) * 6, rows = min(6, m - i0), tile = packed + t * gemmDepth * 6
+                    for p in 0..<depth {
+                        let column = a.base + (p0 + p) * a.kStride + i0 * a.rowStride
+                        for r in 0..<6 { tile[p * 6 + r] = column[min(r, rows - 1) * a.rowStride] }
+                    }
+                }
+                for colTile in 0..<colTiles {
+                    let j0 = colTile * 16
+                    for t in 0..<count {
+                        let i0 = (first + t) * 6
+                        GemmTile.run(i0: i0, j0: j0, rows: min(6, m - i0), cols: min(16, n - j0), k: depth,
+                                     packedA: packed + t * gemmDepth * 6, b: b + p0 * ldb, ldb: ldb, c: c, ldc: ldc,
+                                     accumulate: accumulate || p0 > 0)
+                    }
+                }
+                p0 += depth
+            } while p0 < k
         }
     }
+
+    /// Most row tiles per pool task: their packed piece of `a` (6 KB each) stays in L2.
+    static var gemmRowTiles: Int { 16 }
+
+    /// Depth of the pieces of `gemm`'s sums: the packed piece of `a` (6 KB) stays in L1 and
+    /// the pieces of `b` in L2 while they are reused.
+    static var gemmDepth: Int { 256 }
 }
 
 /// One 6 x 16 (or smaller) output tile of `Kernels.gemm`.
 enum GemmTile {
-    /// Computes rows `i0 ..< i0 + rows` and columns `j0 ..< j0 + cols` of `c`.
+    /// Computes rows `i0 ..< i0 + rows` and columns `j0 ..< j0 + cols` of `c` over `k` terms.
     ///
+    /// - packedA: `(k, 6)`, the tile's rows of `a` k-major
     /// - b: `(k, ldb)`
     /// - c: `(m, ldc)`
     @inline(__always)
     static func run(
-        i0: Int, j0: Int, rows: Int, cols: Int, k: Int, a: StridedMatrix, b: UnsafePointer<Float>, ldb: Int,
+        i0: Int, j0: Int, rows: Int, cols: Int, k: Int, packedA: UnsafePointer<Float>, b: UnsafePointer<Float>, ldb: Int,
         c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool
     ) {
         var acc = PanelAccumulators()
-        let aTile = a.base + i0 * a.rowStride
         if cols == 16 {
-            acc.rows6Vectors2(aTile, rowStride: a.rowStride, kStride: a.kStride, lastRow: rows - 1, b + j0, b + j0 + 8,
-                              bStride: ldb, count: k)
+            acc.rows6Vectors2(packedA, rowStride: 1, kStride: 6, b + j0, b + j0 + 8, bStride: ldb, count: k)
         } else if cols == 8 {
-            acc.rows6Vectors1(aTile, rowStride: a.rowStride, kStride: a.kStride, lastRow: rows - 1, b + j0,
-                              bStride: ldb, count: k)
+            acc.rows6Vectors1(packedA, rowStride: 1, kStride: 6, b + j0, bStride: ldb, count: k)
         } else {
-            partial(aTile, a: a, rows: rows, cols: cols, k: k, b: b + j0, ldb: ldb, into: &acc)
+            partial(packedA, cols: cols, k: k, b: b + j0, ldb: ldb, into: &acc)
         }
         for r in 0..<rows {
             let out = c + (i0 + r) * ldc + j0
@@ -79,13 +106,13 @@ enum GemmTile {
         }
     }
 
-    /// The products of a tile narrower than 16 columns and not 8: `b` rows read as partial
-    /// vectors into a zero-padded copy, 16 columns at a time in `k` order.
+    /// The products of a tile narrower than 16 columns and not 8: `b` rows copied into a
+    /// zero-padded 16-column buffer, 64 at a time in `k` order.
     ///
-    /// - aTile: row 0 of the tile
+    /// - packedA: `(k, 6)`
     /// - b: `(k, ldb)`, first `cols` columns used
     static func partial(
-        _ aTile: UnsafePointer<Float>, a: StridedMatrix, rows: Int, cols: Int, k: Int, b: UnsafePointer<Float>, ldb: Int,
+        _ packedA: UnsafePointer<Float>, cols: Int, k: Int, b: UnsafePointer<Float>, ldb: Int,
         into acc: inout PanelAccumulators
     ) {
         let chunk = 64
@@ -99,8 +126,7 @@ enum GemmTile {
                 let row = b + (p0 + p) * ldb
                 for j in 0..<cols { padded[p * 16 + j] = row[j] }
             }
-            acc.rows6Vectors2(aTile + p0 * a.kStride, rowStride: a.rowStride, kStride: a.kStride, lastRow: rows - 1,
-                              padded, padded + 8, bStride: 16, count: count)
+            acc.rows6Vectors2(packedA + p0 * 6, rowStride: 1, kStride: 6, padded, padded + 8, bStride: 16, count: count)
             p0 += count
         }
     }

@@ -112,6 +112,29 @@ func prefillGFLOPs(_ type: WeightType, rows: Int, cols: Int, tokens: Int, pool: 
 
 let shapes = [(512, 1024), (1024, 512), (4096, 4096)]
 let args = CommandLine.arguments.dropFirst()
+if args.first == "gemm", args.count == 6 {
+    // `quant-bench gemm M N K T|N THREADS`: the training GEMM, left operand transposed (T) or not.
+    let v = Array(args)
+    let m = Int(v[1])!, n = Int(v[2])!, k = Int(v[3])!, transposed = v[4] == "T"
+    let pool = ThreadPool(threadCount: Int(v[5])!)
+    let a = UnsafeMutablePointer<Float>.allocate(capacity: m * k)  // (m, k) or (k, m)
+    let b = UnsafeMutablePointer<Float>.allocate(capacity: k * n)  // (k, n)
+    let c = UnsafeMutablePointer<Float>.allocate(capacity: m * n)  // (m, n)
+    for i in 0..<m * k { a[i] = Float(i % 7) * 0.1 }
+    for i in 0..<k * n { b[i] = Float(i % 5) * 0.1 }
+    let strided = transposed ? StridedMatrix(a, rowStride: 1, kStride: m) : StridedMatrix(a, rowStride: k, kStride: 1)
+    let reps = max(1, 400_000_000 / (m * n * k))
+    let g = (0..<5).map { _ in
+        let t = best(runs: 3) {
+            for _ in 0..<reps {
+                Kernels.gemm(m: m, n: n, k: k, a: strided, b: b, ldb: n, c: c, ldc: n, accumulate: true, pool: pool)
+            }
+        }
+        return 2 * Double(m * n * k * reps) / t / 1e9
+    }.sorted()
+    print("gemm \(m)x\(n)x\(k) \(transposed ? "T" : "N") threads \(pool.threadCount): \(String(format: "%.1f", g[2])) GFLOP/s")
+    exit(0)
+}
 if args.first == "prefill", args.count == 6, let type = WeightType(rawValue: Array(args)[1]) {
     // `quant-bench prefill TYPE ROWS COLS TOKENS THREADS`: one prefill matmul shape.
     let n = args.dropFirst(2).compactMap { Int($0) }
