@@ -1,33 +1,42 @@
 extension Kernels {
-    /// Attention of one query position over `length` cached positions, all heads, with
-    /// grouped-query sharing (query head `h` reads key/value head `h / (heads / kvHeads)`).
+    /// Causal attention of `tokens` consecutive query positions, `firstPosition ..<
+    /// firstPosition + tokens`, over the cached positions up to each one (the last `window` of
+    /// them when given), all heads, with grouped-query sharing (query head `h` reads key/value
+    /// head `h / (heads / kvHeads)`).
     ///
-    /// Heads are split across `pool`; called from inside another `parallelFor` on the same
-    /// pool it runs serially. `heads` must be a multiple of `kvHeads` and `length >= 1`.
+    /// All (position, head) pairs are split across `pool` in one dispatch; called from inside
+    /// another `parallelFor` on the same pool it runs serially. `heads` must be a multiple of
+    /// `kvHeads`; each pair's result does not depend on the others or on the thread count.
     ///
-    /// - query: `(heads, headDim)`
-    /// - keys, values: `(length, kvHeads, headDim)`, consecutive positions `kvHeads * headDim` apart
-    /// - output: `(heads, headDim)`
-    /// - scratch: `(heads, length)`
+    /// - queries: `(tokens, heads, headDim)`
+    /// - keys, values: `(firstPosition + tokens, kvHeads, headDim)` from position 0,
+    ///   consecutive positions `kvHeads * headDim` apart
+    /// - output: `(tokens, heads, headDim)`
+    /// - scratch: `(tokens * heads, firstPosition + tokens)`
     public static func attention(
-        query: UnsafePointer<Float>, keys: UnsafePointer<Float>, values: UnsafePointer<Float>,
-        length: Int, heads: Int, kvHeads: Int, headDim: Int, scale: Float,
+        queries: UnsafePointer<Float>, tokens: Int, firstPosition: Int, window: Int?,
+        keys: UnsafePointer<Float>, values: UnsafePointer<Float>, heads: Int, kvHeads: Int, headDim: Int, scale: Float,
         output: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>, pool: ThreadPool
     ) {
         let group = heads / kvHeads
-        let stride = kvHeads * headDim
-        pool.parallelFor(heads) { h in
-            let q = query + h * headDim
-            let kvOffset = (h / group) * headDim
-            let scores = scratch + h * length
-            for t in 0..<length {
-                scores[t] = dot(q, keys + t * stride + kvOffset, count: headDim) * scale
+        let stride = kvHeads * headDim, width = heads * headDim
+        let longest = firstPosition + tokens
+        pool.parallelFor(tokens * heads) { item in
+            let t = item / heads, h = item % heads
+            let position = firstPosition + t
+            let first = window.map { max(0, position - $0 + 1) } ?? 0
+            let length = position - first + 1
+            let q = queries + t * width + h * headDim
+            let kvOffset = first * stride + (h / group) * headDim
+            let scores = scratch + item * longest
+            for j in 0..<length {
+                scores[j] = dot(q, keys + j * stride + kvOffset, count: headDim) * scale
             }
             softmax(scores, count: length)
-            let o = output + h * headDim
+            let o = output + t * width + h * headDim
             o.initialize(repeating: 0, count: headDim)
-            for t in 0..<length {
-                addScaled(o, scores[t], values + t * stride + kvOffset, count: headDim)
+            for j in 0..<length {
+                addScaled(o, scores[j], values + j * stride + kvOffset, count: headDim)
             }
         }
     }

@@ -25,13 +25,39 @@ extension Kernels {
         if tokens == 1 {
             MatmulDriver.matvec(weight, input: input, output: output, pool: pool)
         } else if weight.type.isBlockQuantized && tokens <= MatmulDriver.matvecTokenLimit {
+            #if arch(x86_64)
+            MatmulDriver.matvecQ8IntTokens(weight, input: input, output: output, tokens: tokens, pool: pool)
+            #else
             for t in 0..<tokens {
                 MatmulDriver.matvec(weight, input: input + t * weight.cols, output: output + t * weight.rows, pool: pool)
             }
+            #endif
         } else if MatmulPanels.suits(tokens: tokens) {
             MatmulPanels.matmul(weight, input: input, output: output, tokens: tokens, pool: pool)
         } else {
             MatmulDriver.prefill(weight, input: input, output: output, tokens: tokens, pool: pool)
+        }
+    }
+}
+
+extension Kernels {
+    /// `Kernels.matmul` for several products of `tokens` rows each, e.g. the q/k/v or
+    /// gate/up projections of one input: one token is one `matvecGroup` dispatch; products of
+    /// one shared input in the panel form share its packing and one dispatch; any others run
+    /// one after another.
+    ///
+    /// - job.input: `(tokens, job.weight.cols)`
+    /// - job.output: `(tokens, job.weight.rows)`
+    public static func matmul(_ jobs: [MatvecJob], tokens: Int, pool: ThreadPool) {
+        guard let first = jobs.first, tokens > 0 else { return }
+        if tokens == 1 {
+            matvecGroup(jobs, pool: pool)
+        } else if MatmulPanels.suits(tokens: tokens)
+                    && jobs.allSatisfy({ $0.input == first.input && $0.weight.cols == first.weight.cols && $0.weight.rows > 0 })
+                    && !(first.weight.type.isBlockQuantized && tokens <= MatmulDriver.matvecTokenLimit) {
+            MatmulPanels.matmul(jobs.map(\.weight), input: first.input, outputs: jobs.map(\.output), tokens: tokens, pool: pool)
+        } else {
+            for job in jobs { matmul(job.weight, input: job.input, output: job.output, tokens: tokens, pool: pool) }
         }
     }
 }
@@ -42,8 +68,8 @@ enum MatmulDriver {
     static var tileRows: Int { 8 }
     /// Most tokens for which block-type weights run one decode matvec per token: widening a
     /// tile to f32 costs more than the integer dot products of this few tokens (measured: 2
-    /// tokens 2x, 4 tokens 1.2x faster on 512 x 1024 q8_0).
-    static var matvecTokenLimit: Int { 4 }
+    /// tokens 2x, 5 tokens 1.1x faster on 512 x 1024 q8_0; 6 tokens 0.85x).
+    static var matvecTokenLimit: Int { 5 }
     /// Pool chunks per thread: enough for balance, few enough that the shared counter is cheap.
     static var chunksPerThread: Int { 8 }
 

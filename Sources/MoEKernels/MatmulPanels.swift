@@ -64,46 +64,75 @@ enum MatmulPanels {
         _ weight: WeightMatrix, input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>,
         tokens: Int, pool: ThreadPool
     ) {
-        let cols = weight.cols, rows = weight.rows
+        matmul([weight], input: input, outputs: [output], tokens: tokens, pool: pool)
+    }
+
+    /// Several matmuls of one input (same `cols`) with one packing of the input and one pool
+    /// dispatch over all their row tiles.
+    ///
+    /// - input: `(tokens, cols)`
+    /// - outputs[i]: `(tokens, weights[i].rows)`
+    static func matmul(
+        _ weights: [WeightMatrix], input: UnsafePointer<Float>, outputs: [UnsafeMutablePointer<Float>],
+        tokens: Int, pool: ThreadPool
+    ) {
+        let cols = weights[0].cols
         let groups = (tokens + panelTokens - 1) / panelTokens
         let panels = UnsafeMutablePointer<Float>.allocate(capacity: groups * cols * panelTokens)  // (groups, cols, 8)
         defer { panels.deallocate() }
         pack(input, tokens: tokens, cols: cols, into: panels, pool: pool)
         let pairs = (groups + 1) / 2
-        if weight.type == .f32 && pairs >= 4 * pool.threadCount {
-            let w = weight.base.assumingMemoryBound(to: Float.self)
+        if weights.count == 1 && weights[0].type == .f32 && pairs >= 4 * pool.threadCount {
+            let w = weights[0].base.assumingMemoryBound(to: Float.self), rows = weights[0].rows
             pool.parallelFor(pairs) { pair in
                 tokenPairPass(w, rows: rows, cols: cols, panels: panels, pair: pair, groups: groups, tokens: tokens,
-                              output: output)
+                              output: outputs[0])
             }
             return
         }
-        let onePass = groups <= 2
-        let tiles = (rows + tileRows - 1) / tileRows
+        var firstTile = [0]  // (weights + 1): the first global tile of each weight
+        for w in weights { firstTile.append(firstTile[firstTile.count - 1] + (w.rows + tileRows - 1) / tileRows) }
+        let tiles = firstTile[weights.count]
         let tilesPerChunk = max(1, tiles / (pool.threadCount * MatmulDriver.chunksPerThread))
         let chunks = (tiles + tilesPerChunk - 1) / tilesPerChunk
         pool.parallelFor(chunks) { chunk in
             let tile = UnsafeMutablePointer<Float>.allocate(capacity: tileRows * cols)  // (tileRows, cols)
             defer { tile.deallocate() }
+            var job = 0
             for t in chunk * tilesPerChunk..<min(tiles, (chunk + 1) * tilesPerChunk) {
-                let firstRow = t * tileRows
-                let rowCount = min(tileRows, rows - firstRow)
-                let out = output + firstRow
-                if weight.type == .f32 {
-                    let w = weight.base.assumingMemoryBound(to: Float.self) + firstRow * cols
-                    passes(w, stride: cols, lastRow: rowCount - 1, panels: panels, groups: groups, tokens: tokens,
-                           cols: cols, output: out, rows: rows, rowCount: rowCount)
-                } else if onePass && weight.type.isBlockQuantized {
-                    piecewisePass(weight, firstRow: firstRow, rowCount: rowCount, tile: tile, panels: panels,
-                                  groups: groups, tokens: tokens, output: out)
-                } else {
-                    for k in 0..<tileRows {
-                        Kernels.decode(weight, row: firstRow + min(k, rowCount - 1), columns: 0..<cols, into: tile + k * cols)
-                    }
-                    passes(tile, stride: cols, lastRow: tileRows - 1, panels: panels, groups: groups, tokens: tokens,
-                           cols: cols, output: out, rows: rows, rowCount: rowCount)
-                }
+                while t >= firstTile[job + 1] { job += 1 }
+                rowTile(weights[job], firstRow: (t - firstTile[job]) * tileRows, tile: tile, panels: panels, groups: groups,
+                        tokens: tokens, output: outputs[job])
             }
+        }
+    }
+
+    /// Rows `firstRow ..< firstRow + 6` (or fewer at the end) of `weight` against every panel.
+    ///
+    /// - tile: `(tileRows, weight.cols)` scratch
+    /// - panels: `(groups, weight.cols, 8)`
+    /// - output: `(tokens, weight.rows)`
+    @inline(__always)
+    static func rowTile(
+        _ weight: WeightMatrix, firstRow: Int, tile: UnsafeMutablePointer<Float>, panels: UnsafePointer<Float>,
+        groups: Int, tokens: Int, output: UnsafeMutablePointer<Float>
+    ) {
+        let cols = weight.cols, rows = weight.rows
+        let rowCount = min(tileRows, rows - firstRow)
+        let out = output + firstRow
+        if weight.type == .f32 {
+            let w = weight.base.assumingMemoryBound(to: Float.self) + firstRow * cols
+            passes(w, stride: cols, lastRow: rowCount - 1, panels: panels, groups: groups, tokens: tokens,
+                   cols: cols, output: out, rows: rows, rowCount: rowCount)
+        } else if groups <= 2 && weight.type.isBlockQuantized {
+            piecewisePass(weight, firstRow: firstRow, rowCount: rowCount, tile: tile, panels: panels,
+                          groups: groups, tokens: tokens, output: out)
+        } else {
+            for k in 0..<tileRows {
+                Kernels.decode(weight, row: firstRow + min(k, rowCount - 1), columns: 0..<cols, into: tile + k * cols)
+            }
+            passes(tile, stride: cols, lastRow: tileRows - 1, panels: panels, groups: groups, tokens: tokens,
+                   cols: cols, output: out, rows: rows, rowCount: rowCount)
         }
     }
 

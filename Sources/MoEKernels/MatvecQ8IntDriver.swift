@@ -18,6 +18,27 @@ extension MatmulDriver {
         }
     }
 
+    /// `matvecQ8Int` for each of a few tokens in one pass of the pool: each thread runs its
+    /// rows for every token in turn, so the rows are re-read from its cache.
+    ///
+    /// - input: `(tokens, weight.cols)`
+    /// - output: `(tokens, weight.rows)`
+    static func matvecQ8IntTokens(
+        _ weight: WeightMatrix, input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>, tokens: Int,
+        pool: ThreadPool
+    ) {
+        let xs = (0..<tokens).map { ActivationQ8(input + $0 * weight.cols, cols: weight.cols) }
+        defer { for x in xs { x.deallocate() } }
+        let chunkRows = matvecChunkRows(weight, pool: pool)
+        let chunks = (weight.rows + chunkRows - 1) / chunkRows
+        pool.parallelFor(chunks) { chunk in
+            let first = chunk * chunkRows, count = Swift.min(chunkRows, weight.rows - first)
+            for t in 0..<tokens {
+                q8IntRows(weight, x: xs[t], y: output + t * weight.rows, first: first, count: count)
+            }
+        }
+    }
+
     /// `y[r] = sum_c w[r, c] * x[c]` for `r` in `first ..< first + count` on the calling
     /// thread, `x` already quantised. Plain types (f32, f16, bf16) write nothing.
     ///

@@ -73,14 +73,8 @@ struct Attention: Sendable {
         let qs = ws.buffer("attn.q", rows: tokens, cols: qWidth)
         let ks = ws.buffer("attn.k", rows: tokens, cols: kvWidth)
         let vs = ws.buffer("attn.v", rows: tokens, cols: kvWidth)
-        if tokens == 1 {
-            Kernels.matvecGroup([MatvecJob(q, input: input, output: qs.base), MatvecJob(k, input: input, output: ks.base),
-                                 MatvecJob(v, input: input, output: vs.base)], pool: pool)
-        } else {
-            Kernels.matmul(q, input: input, output: qs.base, tokens: tokens, pool: pool)
-            Kernels.matmul(k, input: input, output: ks.base, tokens: tokens, pool: pool)
-            Kernels.matmul(v, input: input, output: vs.base, tokens: tokens, pool: pool)
-        }
+        Kernels.matmul([MatvecJob(q, input: input, output: qs.base), MatvecJob(k, input: input, output: ks.base),
+                        MatvecJob(v, input: input, output: vs.base)], tokens: tokens, pool: pool)
         if let qBias { VectorOps.addBias(qBias, to: qs.base, rows: tokens) }
         if let kBias { VectorOps.addBias(kBias, to: ks.base, rows: tokens) }
         if let vBias { VectorOps.addBias(vBias, to: vs.base, rows: tokens) }
@@ -107,15 +101,10 @@ struct Attention: Sendable {
             values.row(start + t).update(from: vs.row(t), count: kvWidth)
         }
         let mixed = ws.buffer("attn.mixed", rows: tokens, cols: qWidth)
-        let scores = ws.buffer("attn.scores", rows: heads * (start + tokens), cols: 1) // (heads, length) per query
-        for t in 0..<tokens {
-            let position = start + t
-            let first = window.map { max(0, position - $0 + 1) } ?? 0
-            Kernels.attention(
-                query: qs.row(t), keys: keys.row(first), values: values.row(first),
-                length: position - first + 1, heads: heads, kvHeads: kvHeads, headDim: headDim,
-                scale: scale, output: mixed.row(t), scratch: scores.base, pool: pool)
-        }
+        let scores = ws.buffer("attn.scores", rows: tokens * heads, cols: start + tokens) // (tokens * heads, length)
+        Kernels.attention(queries: qs.base, tokens: tokens, firstPosition: start, window: window,
+                          keys: keys.row(0), values: values.row(0), heads: heads, kvHeads: kvHeads, headDim: headDim,
+                          scale: scale, output: mixed.base, scratch: scores.base, pool: pool)
         Kernels.matmul(o, input: mixed.base, output: output, tokens: tokens, pool: pool)
         if let oBias { VectorOps.addBias(oBias, to: output, rows: tokens) }
     }

@@ -37,12 +37,8 @@ struct FeedForward: Sendable {
         scratch: (FloatBuffer, FloatBuffer), pool: ThreadPool
     ) {
         let g = scratch.0.base, u = scratch.1.base
-        if tokens == 1 {
-            Kernels.matvecGroup([MatvecJob(gate, input: input, output: g), MatvecJob(up, input: input, output: u)], pool: pool)
-        } else {
-            Kernels.matmul(gate, input: input, output: g, tokens: tokens, pool: pool)
-            Kernels.matmul(up, input: input, output: u, tokens: tokens, pool: pool)
-        }
+        Kernels.matmul([MatvecJob(gate, input: input, output: g), MatvecJob(up, input: input, output: u)], tokens: tokens,
+                       pool: pool)
         Kernels.siluMul(gate: g, up: u, count: tokens * intermediateSize)
         Kernels.matmul(down, input: g, output: output, tokens: tokens, pool: pool)
     }

@@ -25,13 +25,14 @@ final class AttentionTests: XCTestCase {
         return out
     }
 
+    /// One query at position `length - 1` over all `length` positions.
     private func run(q: [Float], k: [Float], v: [Float], length: Int, heads: Int, kvHeads: Int, headDim: Int,
                      scale: Float, pool: ThreadPool) -> [Float] {
         var out = [Float](repeating: .nan, count: heads * headDim)
         var scratch = [Float](repeating: 0, count: heads * length)
         Kernels.attention(
-            query: q, keys: k, values: v, length: length, heads: heads, kvHeads: kvHeads, headDim: headDim,
-            scale: scale, output: &out, scratch: &scratch, pool: pool)
+            queries: q, tokens: 1, firstPosition: length - 1, window: nil, keys: k, values: v, heads: heads,
+            kvHeads: kvHeads, headDim: headDim, scale: scale, output: &out, scratch: &scratch, pool: pool)
         return out
     }
 
@@ -50,6 +51,35 @@ final class AttentionTests: XCTestCase {
                               scale: scale, pool: pool)
                 XCTAssertLessThan(relativeError(out, expected), 1e-5,
                                   "length \(length) heads \(heads)/\(kvHeads) dim \(headDim) threads \(pool.threadCount)")
+            }
+        }
+    }
+
+    func testConsecutiveQueriesAreCausalAndWindowed() {
+        // Queries at positions 5 ..< 17 after 5 cached ones: each sees the positions up to its
+        // own (the last 6 with a window), exactly as the single-query reference.
+        var rng = SplitMix64(seed: 42)
+        let (first, tokens, heads, kvHeads, headDim) = (5, 12, 4, 2, 24)
+        let total = first + tokens, stride = kvHeads * headDim
+        let q = rng.floats(tokens * heads * headDim, in: -2...2)
+        let k = rng.floats(total * stride, in: -2...2), v = rng.floats(total * stride)
+        for window in [nil, 6] as [Int?] {
+            for pool in TestPools.all {
+                var out = [Float](repeating: .nan, count: tokens * heads * headDim)
+                var scratch = [Float](repeating: 0, count: tokens * heads * total)
+                Kernels.attention(queries: q, tokens: tokens, firstPosition: first, window: window, keys: k, values: v,
+                                  heads: heads, kvHeads: kvHeads, headDim: headDim, scale: 0.3, output: &out,
+                                  scratch: &scratch, pool: pool)
+                for t in 0..<tokens {
+                    let position = first + t, start = window.map { max(0, position - $0 + 1) } ?? 0
+                    let expected = reference(q: Array(q[t * heads * headDim..<(t + 1) * heads * headDim]),
+                                             k: Array(k[start * stride..<(position + 1) * stride]),
+                                             v: Array(v[start * stride..<(position + 1) * stride]),
+                                             length: position - start + 1, heads: heads, kvHeads: kvHeads,
+                                             headDim: headDim, scale: 0.3)
+                    XCTAssertLessThan(relativeError(Array(out[t * heads * headDim..<(t + 1) * heads * headDim]), expected),
+                                      1e-5, "token \(t) window \(String(describing: window)) threads \(pool.threadCount)")
+                }
             }
         }
     }

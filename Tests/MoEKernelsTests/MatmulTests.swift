@@ -70,6 +70,38 @@ final class MatmulTests: XCTestCase {
         XCTAssertFalse([7, 9, 20, 27].contains { MatmulPanels.suits(tokens: $0) })
     }
 
+    func testJobsSharingAnInput() {
+        // q/k/v-style products of one input: grouped (one packing, one dispatch) for panel
+        // token counts, one after another otherwise, matvecGroup for one token.
+        var rng = SplitMix64(seed: 7)
+        for type in [WeightType.f32, .bf16, .q8_0, .q4_K] {
+            let cols = 256
+            let matrices = [13, 4, 9].map { TestMatrix(type: type, rows: $0, cols: cols, rng: &rng) }
+            for tokens in [1, 3, 9, 16, 40] {
+                let x = rng.floats(tokens * cols)
+                let pointers = matrices.map { UnsafeMutablePointer<Float>.allocate(capacity: tokens * $0.matrix.rows) }
+                defer { pointers.forEach { $0.deallocate() } }
+                x.withUnsafeBufferPointer { xp in
+                    Kernels.matmul(zip(matrices, pointers).map { MatvecJob($0.matrix, input: xp.baseAddress!, output: $1) },
+                                   tokens: tokens, pool: TestPools.byThreads[2]!)
+                }
+                for (m, pointer) in zip(matrices, pointers) {
+                    let out = Array(UnsafeBufferPointer(start: pointer, count: tokens * m.matrix.rows))
+                    var expected = [Double](repeating: 0, count: tokens * m.matrix.rows)
+                    for t in 0..<tokens {
+                        for r in 0..<m.matrix.rows {
+                            var sum = 0.0
+                            for c in 0..<cols { sum += Double(m.values[r * cols + c]) * Double(x[t * cols + c]) }
+                            expected[t * m.matrix.rows + r] = sum
+                        }
+                    }
+                    let bound = type.isBlockQuantized && tokens <= MatmulDriver.matvecTokenLimit ? 1e-2 : 1e-5
+                    XCTAssertLessThan(relativeError(out, expected), bound, "\(type) rows \(m.matrix.rows) tokens \(tokens)")
+                }
+            }
+        }
+    }
+
     func testColumnsSpanningSeveralPrefillBlocks() {
         var rng = SplitMix64(seed: 5)
         for type in plainWeightTypes {
