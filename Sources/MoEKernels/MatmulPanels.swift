@@ -34,24 +34,34 @@ enum MatmulPanels {
         _ input: UnsafePointer<Float>, tokens: Int, cols: Int, into panels: UnsafeMutablePointer<Float>, pool: ThreadPool
     ) {
         pool.parallelFor((tokens + panelTokens - 1) / panelTokens) { g in
-            let panel = panels + g * cols * panelTokens
-            let first = g * panelTokens, count = min(panelTokens, tokens - first)
-            let rows = input + first * cols
-            if count == panelTokens {
-                // Eight row streams gathered into one vector store per column.
-                let r0 = rows, r1 = rows + cols, r2 = rows + 2 * cols, r3 = rows + 3 * cols
-                let r4 = rows + 4 * cols, r5 = rows + 5 * cols, r6 = rows + 6 * cols, r7 = rows + 7 * cols
-                var c = 0
-                while c < cols {
-                    panel.store8(SIMD8(r0[c], r1[c], r2[c], r3[c], r4[c], r5[c], r6[c], r7[c]), at: c &* 8)
-                    c &+= 1
-                }
-            } else {
-                panel.initialize(repeating: 0, count: cols * panelTokens)
-                for j in 0..<count {
-                    let row = rows + j * cols
-                    for c in 0..<cols { panel[c &* 8 &+ j] = row[c] }
-                }
+            packPanel(input, tokens: tokens, cols: cols, group: g, into: panels + g * cols * panelTokens)
+        }
+    }
+
+    /// Copies tokens `8 group ..< 8 group + 8` of `input` into one zero-padded panel.
+    ///
+    /// - input: `(tokens, cols)`
+    /// - panel: `(cols, 8)`
+    @inline(__always)
+    static func packPanel(
+        _ input: UnsafePointer<Float>, tokens: Int, cols: Int, group: Int, into panel: UnsafeMutablePointer<Float>
+    ) {
+        let first = group * panelTokens, count = min(panelTokens, tokens - first)
+        let rows = input + first * cols
+        if count == panelTokens {
+            // Eight row streams gathered into one vector store per column.
+            let r0 = rows, r1 = rows + cols, r2 = rows + 2 * cols, r3 = rows + 3 * cols
+            let r4 = rows + 4 * cols, r5 = rows + 5 * cols, r6 = rows + 6 * cols, r7 = rows + 7 * cols
+            var c = 0
+            while c < cols {
+                panel.store8(SIMD8(r0[c], r1[c], r2[c], r3[c], r4[c], r5[c], r6[c], r7[c]), at: c &* 8)
+                c &+= 1
+            }
+        } else {
+            panel.initialize(repeating: 0, count: cols * panelTokens)
+            for j in 0..<count {
+                let row = rows + j * cols
+                for c in 0..<cols { panel[c &* 8 &+ j] = row[c] }
             }
         }
     }
@@ -78,18 +88,25 @@ enum MatmulPanels {
     ) {
         let cols = weights[0].cols
         let groups = (tokens + panelTokens - 1) / panelTokens
-        let panels = UnsafeMutablePointer<Float>.allocate(capacity: groups * cols * panelTokens)  // (groups, cols, 8)
-        defer { panels.deallocate() }
-        pack(input, tokens: tokens, cols: cols, into: panels, pool: pool)
         let pairs = (groups + 1) / 2
         if weights.count == 1 && weights[0].type == .f32 && pairs >= 4 * pool.threadCount {
+            // Each task packs its own two panels: they stay in its core's L1 while the weight streams.
             let w = weights[0].base.assumingMemoryBound(to: Float.self), rows = weights[0].rows
             pool.parallelFor(pairs) { pair in
-                tokenPairPass(w, rows: rows, cols: cols, panels: panels, pair: pair, groups: groups, tokens: tokens,
-                              output: outputs[0])
+                let local = UnsafeMutablePointer<Float>.allocate(capacity: 2 * cols * panelTokens)  // (2, cols, 8)
+                defer { local.deallocate() }
+                let count = min(2, groups - 2 * pair)
+                for g in 0..<count {
+                    packPanel(input, tokens: tokens, cols: cols, group: 2 * pair + g, into: local + g * cols * panelTokens)
+                }
+                tokenPairPass(w, rows: rows, cols: cols, panels: local, count: count, firstToken: 2 * pair * panelTokens,
+                              tokens: tokens, output: outputs[0])
             }
             return
         }
+        let panels = UnsafeMutablePointer<Float>.allocate(capacity: groups * cols * panelTokens)  // (groups, cols, 8)
+        defer { panels.deallocate() }
+        pack(input, tokens: tokens, cols: cols, into: panels, pool: pool)
         var firstTile = [0]  // (weights + 1): the first global tile of each weight
         for w in weights { firstTile.append(firstTile[firstTile.count - 1] + (w.rows + tileRows - 1) / tileRows) }
         let tiles = firstTile[weights.count]
@@ -136,32 +153,30 @@ enum MatmulPanels {
         }
     }
 
-    /// Panels `2 pair` and `2 pair + 1` (if it exists) against every row of an f32 weight, 6
+    /// One or two panels (tokens from `firstToken`) against every row of an f32 weight, 6
     /// rows at a time: the panels stay in L1 while the weight streams, which suits many tokens
     /// and small matrices (training).
     ///
     /// - w: `(rows, cols)`
-    /// - panels: `(groups, cols, 8)`
+    /// - panels: `(count, cols, 8)`, count in 1...2
     /// - output: `(tokens, rows)`
     static func tokenPairPass(
-        _ w: UnsafePointer<Float>, rows: Int, cols: Int, panels: UnsafePointer<Float>, pair: Int, groups: Int, tokens: Int,
-        output: UnsafeMutablePointer<Float>
+        _ w: UnsafePointer<Float>, rows: Int, cols: Int, panels: UnsafePointer<Float>, count: Int, firstToken: Int,
+        tokens: Int, output: UnsafeMutablePointer<Float>
     ) {
-        let g = 2 * pair, both = g + 1 < groups
-        let p0 = panels + g * cols * panelTokens
         var firstRow = 0
         while firstRow < rows {
             let rowCount = min(tileRows, rows - firstRow)
             var acc = PanelAccumulators()
-            if both {
-                acc.rows6Vectors2(w + firstRow * cols, rowStride: cols, lastRow: rowCount - 1, p0, p0 + cols * panelTokens,
-                                  bStride: panelTokens, count: cols)
+            if count == 2 {
+                acc.rows6Vectors2(w + firstRow * cols, rowStride: cols, lastRow: rowCount - 1, panels,
+                                  panels + cols * panelTokens, bStride: panelTokens, count: cols)
             } else {
-                acc.rows6Vectors1(w + firstRow * cols, rowStride: cols, lastRow: rowCount - 1, p0, bStride: panelTokens,
+                acc.rows6Vectors1(w + firstRow * cols, rowStride: cols, lastRow: rowCount - 1, panels, bStride: panelTokens,
                                   count: cols)
             }
-            acc.storeTransposed(into: output + firstRow, rows: rows, rowCount: rowCount, firstToken: g * panelTokens,
-                                tokens: tokens, panels: both ? 2 : 1)
+            acc.storeTransposed(into: output + firstRow, rows: rows, rowCount: rowCount, firstToken: firstToken,
+                                tokens: tokens, panels: count)
             firstRow += tileRows
         }
     }

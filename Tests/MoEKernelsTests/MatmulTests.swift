@@ -70,6 +70,16 @@ final class MatmulTests: XCTestCase {
         XCTAssertFalse([7, 9, 20, 27].contains { MatmulPanels.suits(tokens: $0) })
     }
 
+    func testManyTokensStreamTheWeightPastTokenPanels() {
+        // f32 with many panel pairs (training's shape): each task packs its own pair, the
+        // last pair holding one partial panel.
+        var rng = SplitMix64(seed: 8)
+        for rows in [5, 13] {
+            check(type: .f32, rows: rows, cols: 40, tokens: 190, rng: &rng)
+        }
+        XCTAssertTrue(MatmulPanels.suits(tokens: 190))
+    }
+
     func testJobsSharingAnInput() {
         // q/k/v-style products of one input: grouped (one packing, one dispatch) for panel
         // token counts, one after another otherwise, matvecGroup for one token.
