@@ -15,4 +15,16 @@ extension Kernels {
             gate.storePartial8(g / (1 + VectorMath.exp(-g)) * up.loadPartial8(full, count: rest), at: full, count: rest)
         }
     }
+
+    /// `siluMul` split across `pool` in pieces of 4096 elements (results identical to the
+    /// serial form).
+    ///
+    /// - gate, up: `(count)`
+    public static func siluMul(gate: UnsafeMutablePointer<Float>, up: UnsafePointer<Float>, count: Int, pool: ThreadPool) {
+        let piece = 4096
+        pool.parallelFor((count + piece - 1) / piece) { i in
+            let start = i * piece
+            siluMul(gate: gate + start, up: up + start, count: min(piece, count - start))
+        }
+    }
 }

@@ -39,7 +39,7 @@ struct FeedForward: Sendable {
         let g = scratch.0.base, u = scratch.1.base
         Kernels.matmul([MatvecJob(gate, input: input, output: g), MatvecJob(up, input: input, output: u)], tokens: tokens,
                        pool: pool)
-        Kernels.siluMul(gate: g, up: u, count: tokens * intermediateSize)
+        Kernels.siluMul(gate: g, up: u, count: tokens * intermediateSize, pool: pool)
         Kernels.matmul(down, input: g, output: output, tokens: tokens, pool: pool)
     }
 

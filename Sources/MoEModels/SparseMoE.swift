@@ -89,12 +89,24 @@ struct SparseMoE: Sendable {
         let scratch = (ws.buffer("moe.gate", rows: largest, cols: experts[0].intermediateSize),
                        ws.buffer("moe.up", rows: largest, cols: experts[0].intermediateSize))
         for (e, list) in assigned.enumerated() where !list.isEmpty {
-            for (i, item) in list.enumerated() {
-                gathered.row(i).update(from: input + item.token * hidden, count: hidden)
+            // Rows in pieces across the pool; an expert's tokens are distinct, so no two
+            // pieces write the same output row.
+            let piece = 16, pieces = (list.count + piece - 1) / piece
+            list.withUnsafeBufferPointer { items in
+                pool.parallelFor(pieces) { p in
+                    for i in p * piece..<min(items.count, (p + 1) * piece) {
+                        gathered.row(i).update(from: input + items[i].token * hidden, count: hidden)
+                    }
+                }
             }
             experts[e](gathered.base, output: produced.base, tokens: list.count, scratch: scratch, pool: pool)
-            for (i, item) in list.enumerated() {
-                VectorOps.addScaled(produced.row(i), scale: item.weight, into: output + item.token * hidden, count: hidden)
+            list.withUnsafeBufferPointer { items in
+                pool.parallelFor(pieces) { p in
+                    for i in p * piece..<min(items.count, (p + 1) * piece) {
+                        VectorOps.addScaled(produced.row(i), scale: items[i].weight, into: output + items[i].token * hidden,
+                                            count: hidden)
+                    }
+                }
             }
         }
         guard let shared else { return }

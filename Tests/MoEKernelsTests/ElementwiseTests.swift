@@ -60,6 +60,20 @@ final class ElementwiseTests: XCTestCase {
         }
     }
 
+    func testSiLUMulOnThePoolEqualsSerial() {
+        var rng = SplitMix64(seed: 23)
+        for count in [1, 4095, 4096, 10_000] {
+            let g = rng.floats(count, in: -8...8), u = rng.floats(count)
+            var serial = g, pooled = g
+            Kernels.siluMul(gate: &serial, up: u, count: count)
+            for pool in TestPools.all {
+                pooled = g
+                pooled.withUnsafeMutableBufferPointer { Kernels.siluMul(gate: $0.baseAddress!, up: u, count: count, pool: pool) }
+                XCTAssertEqual(pooled, serial, "count \(count) threads \(pool.threadCount)")
+            }
+        }
+    }
+
     func testSiLUOfExtremeGates() {
         var g: [Float] = [-1000, -100, 0, 100, 1000]
         Kernels.siluMul(gate: &g, up: [1, 1, 1, 1, 1], count: 5)
