@@ -4,9 +4,11 @@ extension Kernels {
     /// them when given), all heads, with grouped-query sharing (query head `h` reads key/value
     /// head `h / (heads / kvHeads)`).
     ///
-    /// All (position, head) pairs are split across `pool` in one dispatch; called from inside
+    /// From `gemmAttentionTokens` queries on, each head is two GEMMs (scores against the keys
+    /// transposed, then probabilities times values) and heads are split across `pool`; fewer
+    /// queries split (position, head) pairs. Either way one dispatch; called from inside
     /// another `parallelFor` on the same pool it runs serially. `heads` must be a multiple of
-    /// `kvHeads`; each pair's result does not depend on the others or on the thread count.
+    /// `kvHeads`; results do not depend on the thread count.
     ///
     /// - queries: `(tokens, heads, headDim)`
     /// - keys, values: `(firstPosition + tokens, kvHeads, headDim)` from position 0,
@@ -21,6 +23,14 @@ extension Kernels {
         let group = heads / kvHeads
         let stride = kvHeads * headDim, width = heads * headDim
         let longest = firstPosition + tokens
+        if tokens >= gemmAttentionTokens {
+            pool.parallelFor(heads) { h in
+                headAttention(h, queries: queries, tokens: tokens, firstPosition: firstPosition, window: window, keys: keys,
+                              values: values, heads: heads, kvHeads: kvHeads, headDim: headDim, scale: scale,
+                              output: output, scores: scratch + h * tokens * longest, pool: pool)
+            }
+            return
+        }
         pool.parallelFor(tokens * heads) { item in
             let t = item / heads, h = item % heads
             let position = firstPosition + t
@@ -39,6 +49,42 @@ extension Kernels {
                 addScaled(o, scores[j], values + j * stride + kvOffset, count: headDim)
             }
         }
+    }
+
+    /// Queries from which `attention` runs each head as GEMMs.
+    static var gemmAttentionTokens: Int { 16 }
+
+    /// Head `h` of `attention` as GEMMs over all `firstPosition + tokens` positions, masked
+    /// positions given probability 0.
+    ///
+    /// - scores: `(tokens, firstPosition + tokens)` scratch of this head
+    @inline(__always)
+    static func headAttention(
+        _ h: Int, queries: UnsafePointer<Float>, tokens: Int, firstPosition: Int, window: Int?,
+        keys: UnsafePointer<Float>, values: UnsafePointer<Float>, heads: Int, kvHeads: Int, headDim: Int, scale: Float,
+        output: UnsafeMutablePointer<Float>, scores: UnsafeMutablePointer<Float>, pool: ThreadPool
+    ) {
+        let stride = kvHeads * headDim, width = heads * headDim, longest = firstPosition + tokens
+        let kvOffset = (h / (heads / kvHeads)) * headDim
+        let keysT = UnsafeMutablePointer<Float>.allocate(capacity: headDim * longest)  // (headDim, longest)
+        defer { keysT.deallocate() }
+        for j in 0..<longest {
+            let row = keys + j * stride + kvOffset
+            for d in 0..<headDim { keysT[d * longest + j] = row[d] }
+        }
+        gemm(m: tokens, n: longest, k: headDim, a: StridedMatrix(queries + h * headDim, rowStride: width, kStride: 1),
+             b: keysT, ldb: longest, c: scores, ldc: longest, accumulate: false, pool: pool)
+        for t in 0..<tokens {
+            let position = firstPosition + t
+            let first = window.map { max(0, position - $0 + 1) } ?? 0
+            let row = scores + t * longest
+            for j in first...position { row[j] *= scale }
+            softmax(row + first, count: position - first + 1)
+            row.update(repeating: 0, count: first)
+            (row + position + 1).update(repeating: 0, count: longest - position - 1)
+        }
+        gemm(m: tokens, n: headDim, k: longest, a: StridedMatrix(scores, rowStride: longest, kStride: 1),
+             b: values + kvOffset, ldb: stride, c: output + h * headDim, ldc: width, accumulate: false, pool: pool)
     }
 
     /// `sum_i a[i] * b[i]`.

@@ -56,32 +56,37 @@ final class AttentionTests: XCTestCase {
     }
 
     func testConsecutiveQueriesAreCausalAndWindowed() {
-        // Queries at positions 5 ..< 17 after 5 cached ones: each sees the positions up to its
-        // own (the last 6 with a window), exactly as the single-query reference.
+        // Queries after 5 cached positions: each sees the positions up to its own (the last 6
+        // with a window), exactly as the single-query reference; 12 queries take the
+        // per-(query, head) path, 20 the per-head GEMMs.
         var rng = SplitMix64(seed: 42)
-        let (first, tokens, heads, kvHeads, headDim) = (5, 12, 4, 2, 24)
-        let total = first + tokens, stride = kvHeads * headDim
-        let q = rng.floats(tokens * heads * headDim, in: -2...2)
-        let k = rng.floats(total * stride, in: -2...2), v = rng.floats(total * stride)
-        for window in [nil, 6] as [Int?] {
-            for pool in TestPools.all {
-                var out = [Float](repeating: .nan, count: tokens * heads * headDim)
-                var scratch = [Float](repeating: 0, count: tokens * heads * total)
-                Kernels.attention(queries: q, tokens: tokens, firstPosition: first, window: window, keys: k, values: v,
-                                  heads: heads, kvHeads: kvHeads, headDim: headDim, scale: 0.3, output: &out,
-                                  scratch: &scratch, pool: pool)
-                for t in 0..<tokens {
-                    let position = first + t, start = window.map { max(0, position - $0 + 1) } ?? 0
-                    let expected = reference(q: Array(q[t * heads * headDim..<(t + 1) * heads * headDim]),
-                                             k: Array(k[start * stride..<(position + 1) * stride]),
-                                             v: Array(v[start * stride..<(position + 1) * stride]),
-                                             length: position - start + 1, heads: heads, kvHeads: kvHeads,
-                                             headDim: headDim, scale: 0.3)
-                    XCTAssertLessThan(relativeError(Array(out[t * heads * headDim..<(t + 1) * heads * headDim]), expected),
-                                      1e-5, "token \(t) window \(String(describing: window)) threads \(pool.threadCount)")
+        for tokens in [12, 20] {
+            let (first, heads, kvHeads, headDim) = (5, 4, 2, 24)
+            let total = first + tokens, stride = kvHeads * headDim
+            let q = rng.floats(tokens * heads * headDim, in: -2...2)
+            let k = rng.floats(total * stride, in: -2...2), v = rng.floats(total * stride)
+            for window in [nil, 6] as [Int?] {
+                for pool in TestPools.all {
+                    var out = [Float](repeating: .nan, count: tokens * heads * headDim)
+                    var scratch = [Float](repeating: .nan, count: tokens * heads * total)
+                    Kernels.attention(queries: q, tokens: tokens, firstPosition: first, window: window, keys: k, values: v,
+                                      heads: heads, kvHeads: kvHeads, headDim: headDim, scale: 0.3, output: &out,
+                                      scratch: &scratch, pool: pool)
+                    for t in 0..<tokens {
+                        let position = first + t, start = window.map { max(0, position - $0 + 1) } ?? 0
+                        let expected = reference(q: Array(q[t * heads * headDim..<(t + 1) * heads * headDim]),
+                                                 k: Array(k[start * stride..<(position + 1) * stride]),
+                                                 v: Array(v[start * stride..<(position + 1) * stride]),
+                                                 length: position - start + 1, heads: heads, kvHeads: kvHeads,
+                                                 headDim: headDim, scale: 0.3)
+                        XCTAssertLessThan(relativeError(Array(out[t * heads * headDim..<(t + 1) * heads * headDim]),
+                                                        expected), 1e-5,
+                                          "tokens \(tokens) query \(t) window \(String(describing: window)) threads \(pool.threadCount)")
+                    }
                 }
             }
         }
+        XCTAssertEqual(Kernels.gemmAttentionTokens, 16)
     }
 
     func testInsideParallelForOnSamePool() {
