@@ -89,7 +89,8 @@ public final class Trainer: @unchecked Sendable {
         if c.gradAccum > 1 {
             for i in 0..<model.grads.count { model.grads.base[i] *= inv }
         }
-        let norm = c.gradClip > 0 ? GradientClipping.clip(model.grads, maxNorm: c.gradClip) : GradientClipping.norm(model.grads)
+        let norm = c.gradClip > 0 ? GradientClipping.clip(model.grads, maxNorm: c.gradClip, pool: model.pool)
+            : GradientClipping.norm(model.grads, pool: model.pool)
         let lr = c.schedule.rate(at: step)
         optimizer.update(params: model.params, grads: model.grads, lr: lr, pool: model.pool)
         if c.loss.balance == .bias { updateBias(stepLoads) }
