@@ -1,9 +1,9 @@
 /// Vectorized transcendental functions (polynomial approximations, no libm calls).
-enum VectorMath {
+public enum VectorMath {
     /// `e^x` per lane, within a few ulp for `-87 <= x <= 88` (Cephes polynomial). Lanes
     /// below -87 (including `-infinity`) give exactly 0; lanes above 88 saturate at `e^88`.
     @inline(__always)
-    static func exp(_ x: SIMD8<Float>) -> SIMD8<Float> {
+    public static func exp(_ x: SIMD8<Float>) -> SIMD8<Float> {
         let low: Float = -87, high: Float = 88
         // Masked selects rather than the generic `pointwiseMin`/`pointwiseMax`, which stay calls.
         var xc = x.replacing(with: low, where: x .< low)

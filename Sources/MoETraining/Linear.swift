@@ -65,6 +65,18 @@ enum Elementwise {
         }
     }
 
+    /// Elements `p[i ..< i + 8]`.
+    @inline(__always)
+    static func load8(_ p: UnsafePointer<Float>, _ i: Int) -> SIMD8<Float> {
+        UnsafeRawPointer(p + i).loadUnaligned(as: SIMD8<Float>.self)
+    }
+
+    /// Writes `value` to `p[i ..< i + 8]`.
+    @inline(__always)
+    static func store8(_ value: SIMD8<Float>, _ p: UnsafeMutablePointer<Float>, _ i: Int) {
+        UnsafeMutableRawPointer(p + i).storeBytes(of: value, as: SIMD8<Float>.self)
+    }
+
     /// `sum_i a[i] b[i]`, accumulated in a fixed order.
     ///
     /// - a, b: `(count)`

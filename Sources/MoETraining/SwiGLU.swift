@@ -7,9 +7,17 @@ enum SwiGLU {
                         count: Int, pool: ThreadPool) {
         let chunks = (count + Elementwise.chunk - 1) / Elementwise.chunk
         pool.parallelFor(chunks) { c in
-            for i in c * Elementwise.chunk..<min(count, (c + 1) * Elementwise.chunk) {
+            let start = c * Elementwise.chunk, end = min(count, start + Elementwise.chunk)
+            var i = start
+            while i + 8 <= end {
+                let g = Elementwise.load8(gate, i)
+                Elementwise.store8(g / (1 + VectorMath.exp(-g)) * Elementwise.load8(up, i), out, i)
+                i += 8
+            }
+            while i < end {
                 let g = gate[i]
                 out[i] = g / (1 + Math.expf(-g)) * up[i]
+                i += 1
             }
         }
     }
@@ -21,11 +29,21 @@ enum SwiGLU {
                          dGate: UnsafeMutablePointer<Float>, dUp: UnsafeMutablePointer<Float>, count: Int, pool: ThreadPool) {
         let chunks = (count + Elementwise.chunk - 1) / Elementwise.chunk
         pool.parallelFor(chunks) { c in
-            for i in c * Elementwise.chunk..<min(count, (c + 1) * Elementwise.chunk) {
+            let start = c * Elementwise.chunk, end = min(count, start + Elementwise.chunk)
+            var i = start
+            while i + 8 <= end {
+                let g = Elementwise.load8(gate, i), d = Elementwise.load8(dOut, i)
+                let s = 1 / (1 + VectorMath.exp(-g))
+                Elementwise.store8(d * g * s, dUp, i)
+                Elementwise.store8(d * Elementwise.load8(up, i) * s * (1 + g * (1 - s)), dGate, i)
+                i += 8
+            }
+            while i < end {
                 let g = gate[i]
                 let s = 1 / (1 + Math.expf(-g))
                 dUp[i] = dOut[i] * g * s
                 dGate[i] = dOut[i] * up[i] * s * (1 + g * (1 - s))
+                i += 1
             }
         }
     }
@@ -51,10 +69,19 @@ enum CrossEntropy {
                     for i in 0..<vocab { m = max(m, row[i]) }
                     let target = Int(tp[t])
                     let targetLogit = row[target]
-                    var total: Float = 0
-                    for i in 0..<vocab {
+                    var sums = SIMD8<Float>()
+                    var i = 0
+                    while i + 8 <= vocab {
+                        let e = VectorMath.exp(Elementwise.load8(row, i) - m)
+                        Elementwise.store8(e, row, i)
+                        sums += e
+                        i += 8
+                    }
+                    var total = sums.sum()
+                    while i < vocab {
                         row[i] = Math.expf(row[i] - m)
                         total += row[i]
+                        i += 1
                     }
                     losses[t] = Math.logf(total) + m - targetLogit
                     let inv = 1 / total
