@@ -49,7 +49,7 @@ struct Train: ParsableCommand {
     @Option(name: .long, help: "Vocabulary size of a trained tokenizer.") var vocabSize = 2048
     @Option(name: .long, help: "Also write the final model in bf16 to this folder.") var export: String?
     @Option(name: .long, help: "Worker threads (default: all cores).") var threads: Int?
-    @Flag(name: .long, help: "Continue the run in OUT/checkpoint bit-exactly.") var resume = false
+    @Flag(name: .long, help: "Continue the run in OUT/checkpoint bit-exactly, to its own --steps: the checkpoint's model shape, schedule, loss options and seed are used and the command line's training options ignored (only --data, --out, --threads, --eval-every, --eval-batches and --export apply).") var resume = false
     @Flag(name: .long, help: "Print a JSON summary as the last line of standard output.") var json = false
 
     func validate() throws {
