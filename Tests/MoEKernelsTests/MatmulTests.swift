@@ -2,25 +2,11 @@ import XCTest
 @testable import MoEKernels
 
 final class MatmulTests: XCTestCase {
-    /// `sum_c w[r, c] * x[t, c]` in Double, `(tokens, rows)`.
-    private func reference(_ w: TestMatrix, _ x: [Float], tokens: Int) -> [Double] {
-        let rows = w.matrix.rows, cols = w.matrix.cols
-        var out = [Double](repeating: 0, count: tokens * rows)
-        for t in 0..<tokens {
-            for r in 0..<rows {
-                var s = 0.0
-                for c in 0..<cols { s += Double(w.values[r * cols + c]) * Double(x[t * cols + c]) }
-                out[t * rows + r] = s
-            }
-        }
-        return out
-    }
-
     private func check(type: WeightType, rows: Int, cols: Int, tokens: Int, rng: inout SplitMix64,
                        offsetBytes: Int = 0) {
         let w = TestMatrix(type: type, rows: rows, cols: cols, rng: &rng, offsetBytes: offsetBytes)
         let x = rng.floats(tokens * cols)
-        let expected = reference(w, x, tokens: tokens)
+        let expected = referenceMatmul(w, x, tokens: tokens)
         for pool in TestPools.all {
             var out = [Float](repeating: .nan, count: tokens * rows)
             x.withUnsafeBufferPointer { xp in
@@ -97,14 +83,7 @@ final class MatmulTests: XCTestCase {
                 }
                 for (m, pointer) in zip(matrices, pointers) {
                     let out = Array(UnsafeBufferPointer(start: pointer, count: tokens * m.matrix.rows))
-                    var expected = [Double](repeating: 0, count: tokens * m.matrix.rows)
-                    for t in 0..<tokens {
-                        for r in 0..<m.matrix.rows {
-                            var sum = 0.0
-                            for c in 0..<cols { sum += Double(m.values[r * cols + c]) * Double(x[t * cols + c]) }
-                            expected[t * m.matrix.rows + r] = sum
-                        }
-                    }
+                    let expected = referenceMatmul(m, x, tokens: tokens)
                     let bound = type.isBlockQuantized && tokens <= MatmulDriver.matvecTokenLimit ? 1e-2 : 1e-5
                     XCTAssertLessThan(relativeError(out, expected), bound, "\(type) rows \(m.matrix.rows) tokens \(tokens)")
                 }

@@ -7,27 +7,13 @@ import XCTest
 /// for up to `MatmulDriver.matvecTokenLimit` tokens) quantises the input to q8_0 (`ActivationQ8`, as llama.cpp): every output is within the worst-case
 /// input-rounding error, and the relative L2 error on long rows stays below 1e-2.
 final class QuantMatmulTests: XCTestCase {
-    /// `sum_c w[r, c] * x[t, c]` in Double, `(tokens, rows)`.
-    private func reference(_ w: TestMatrix, _ x: [Float], tokens: Int) -> [Double] {
-        let rows = w.matrix.rows, cols = w.matrix.cols
-        var out = [Double](repeating: 0, count: tokens * rows)
-        for t in 0..<tokens {
-            for r in 0..<rows {
-                var s = 0.0
-                for c in 0..<cols { s += Double(w.values[r * cols + c]) * Double(x[t * cols + c]) }
-                out[t * rows + r] = s
-            }
-        }
-        return out
-    }
-
     private func check(type: WeightType, rows: Int, blocks: Int, tokens: [Int], rng: inout SplitMix64,
                        offsetBytes: Int = 0) {
         let cols = blocks * type.blockSize
         let w = TestMatrix(type: type, rows: rows, cols: cols, rng: &rng, offsetBytes: offsetBytes)
         for tokens in tokens {
             let x = rng.floats(tokens * cols)
-            let expected = reference(w, x, tokens: tokens)
+            let expected = referenceMatmul(w, x, tokens: tokens)
             for pool in TestPools.all {
                 var out = [Float](repeating: .nan, count: tokens * rows)
                 x.withUnsafeBufferPointer { xp in
@@ -84,7 +70,7 @@ final class QuantMatmulTests: XCTestCase {
                     Kernels.matmul(w.matrix, input: xp.baseAddress!, output: op.baseAddress!, tokens: 1, pool: TestPools.all[1])
                 }
             }
-            XCTAssertLessThan(relativeError(out, reference(w, x, tokens: 1)), 1e-2, "\(type)")
+            XCTAssertLessThan(relativeError(out, referenceMatmul(w, x, tokens: 1)), 1e-2, "\(type)")
         }
     }
 

@@ -21,6 +21,22 @@ func relativeError(_ actual: [Float], _ expected: [Double]) -> Double {
     return norm == 0 ? diff.squareRoot() : (diff / norm).squareRoot()
 }
 
+/// `sum_c w[r, c] * x[t, c]` in Double over the stored values, `(tokens, rows)`.
+///
+/// - x: `(tokens, w.matrix.cols)`
+func referenceMatmul(_ w: TestMatrix, _ x: [Float], tokens: Int) -> [Double] {
+    let rows = w.matrix.rows, cols = w.matrix.cols
+    var out = [Double](repeating: 0, count: tokens * rows)
+    for t in 0..<tokens {
+        for r in 0..<rows {
+            var s = 0.0
+            for c in 0..<cols { s += Double(w.values[r * cols + c]) * Double(x[t * cols + c]) }
+            out[t * rows + r] = s
+        }
+    }
+    return out
+}
+
 /// Element types stored one per block (any column count works).
 let plainWeightTypes = WeightType.allCases.filter { !$0.isBlockQuantized }
 
