@@ -54,12 +54,16 @@ extension Kernels {
     /// Queries from which `attention` runs each head as GEMMs.
     static var gemmAttentionTokens: Int { 16 }
 
-    /// Head `h` of `attention` as GEMMs over all `firstPosition + tokens` positions, masked
-    /// positions given probability 0.
+    /// Head `h` of `attention` on the calling thread, as GEMMs over all `firstPosition +
+    /// tokens` positions: scores against the keys transposed, a scaled softmax up to each
+    /// query's position (within `window`), masked positions given probability 0, then the
+    /// probabilities times the values. `pool` only serves the GEMMs' calls; from inside a
+    /// `parallelFor` on it they run serially. Training keeps `scores` as the probabilities.
     ///
-    /// - scores: `(tokens, firstPosition + tokens)` scratch of this head
-    @inline(__always)
-    static func headAttention(
+    /// - queries, output: `(tokens, heads, headDim)`; only head `h` is written
+    /// - keys, values: `(firstPosition + tokens, kvHeads, headDim)` from position 0
+    /// - scores: `(tokens, firstPosition + tokens)`, the probabilities on return
+    public static func headAttention(
         _ h: Int, queries: UnsafePointer<Float>, tokens: Int, firstPosition: Int, window: Int?,
         keys: UnsafePointer<Float>, values: UnsafePointer<Float>, heads: Int, kvHeads: Int, headDim: Int, scale: Float,
         output: UnsafeMutablePointer<Float>, scores: UnsafeMutablePointer<Float>, pool: ThreadPool
@@ -68,10 +72,7 @@ extension Kernels {
         let kvOffset = (h / (heads / kvHeads)) * headDim
         let keysT = UnsafeMutablePointer<Float>.allocate(capacity: headDim * longest)  // (headDim, longest)
         defer { keysT.deallocate() }
-        for j in 0..<longest {
-            let row = keys + j * stride + kvOffset
-            for d in 0..<headDim { keysT[d * longest + j] = row[d] }
-        }
+        transposeHead(keys + kvOffset, positions: longest, headDim: headDim, stride: stride, into: keysT)
         gemm(m: tokens, n: longest, k: headDim, a: StridedMatrix(queries + h * headDim, rowStride: width, kStride: 1),
              b: keysT, ldb: longest, c: scores, ldc: longest, accumulate: false, pool: pool)
         for t in 0..<tokens {
@@ -85,6 +86,19 @@ extension Kernels {
         }
         gemm(m: tokens, n: headDim, k: longest, a: StridedMatrix(scores, rowStride: longest, kStride: 1),
              b: values + kvOffset, ldb: stride, c: output + h * headDim, ldc: width, accumulate: false, pool: pool)
+    }
+
+    /// One head's rows transposed: `out[d, j] = rows[j * stride + d]`.
+    ///
+    /// - rows: `(positions, stride)`, first `headDim` columns used
+    /// - out: `(headDim, positions)`
+    public static func transposeHead(
+        _ rows: UnsafePointer<Float>, positions: Int, headDim: Int, stride: Int, into out: UnsafeMutablePointer<Float>
+    ) {
+        for j in 0..<positions {
+            let row = rows + j * stride
+            for d in 0..<headDim { out[d * positions + j] = row[d] }
+        }
     }
 
     /// `sum_i a[i] * b[i]`.

@@ -22,9 +22,10 @@ extension Kernels {
         tokens: Int, pool: ThreadPool
     ) {
         guard weight.rows > 0, tokens > 0 else { return }
-        if tokens == 1 {
+        switch MatmulDriver.form(weight, tokens: tokens) {
+        case .matvec:
             MatmulDriver.matvec(weight, input: input, output: output, pool: pool)
-        } else if weight.type.isBlockQuantized && tokens <= MatmulDriver.matvecTokenLimit {
+        case .matvecPerToken:
             #if arch(x86_64)
             MatmulDriver.matvecQ8IntTokens(weight, input: input, output: output, tokens: tokens, pool: pool)
             #else
@@ -32,9 +33,9 @@ extension Kernels {
                 MatmulDriver.matvec(weight, input: input + t * weight.cols, output: output + t * weight.rows, pool: pool)
             }
             #endif
-        } else if MatmulPanels.suits(tokens: tokens) {
+        case .panels:
             MatmulPanels.matmul(weight, input: input, output: output, tokens: tokens, pool: pool)
-        } else {
+        case .dotProducts:
             MatmulDriver.prefill(weight, input: input, output: output, tokens: tokens, pool: pool)
         }
     }
@@ -43,8 +44,8 @@ extension Kernels {
 extension Kernels {
     /// `Kernels.matmul` for several products of `tokens` rows each, e.g. the q/k/v or
     /// gate/up projections of one input: one token is one `matvecGroup` dispatch; products of
-    /// one shared input in the panel form share its packing and one dispatch; any others run
-    /// one after another.
+    /// one shared input that all take the panel form share its packing and one dispatch; any
+    /// others run one after another.
     ///
     /// - job.input: `(tokens, job.weight.cols)`
     /// - job.output: `(tokens, job.weight.rows)`
@@ -52,9 +53,10 @@ extension Kernels {
         guard let first = jobs.first, tokens > 0 else { return }
         if tokens == 1 {
             matvecGroup(jobs, pool: pool)
-        } else if MatmulPanels.suits(tokens: tokens)
-                    && jobs.allSatisfy({ $0.input == first.input && $0.weight.cols == first.weight.cols && $0.weight.rows > 0 })
-                    && !(first.weight.type.isBlockQuantized && tokens <= MatmulDriver.matvecTokenLimit) {
+        } else if jobs.allSatisfy({
+            $0.input == first.input && $0.weight.cols == first.weight.cols && $0.weight.rows > 0
+                && MatmulDriver.form($0.weight, tokens: tokens) == .panels
+        }) {
             MatmulPanels.matmul(jobs.map(\.weight), input: first.input, outputs: jobs.map(\.output), tokens: tokens, pool: pool)
         } else {
             for job in jobs { matmul(job.weight, input: job.input, output: job.output, tokens: tokens, pool: pool) }
@@ -72,6 +74,25 @@ enum MatmulDriver {
     static var matvecTokenLimit: Int { 5 }
     /// Pool chunks per thread: enough for balance, few enough that the shared counter is cheap.
     static var chunksPerThread: Int { 8 }
+
+    /// How `Kernels.matmul` multiplies `tokens` rows by `weight`.
+    enum Form {
+        /// One token: the bandwidth-bound decode matvec.
+        case matvec
+        /// A few tokens on a block type: the decode matvec for each.
+        case matvecPerToken
+        /// The outer product over 8-token panels (`MatmulPanels`).
+        case panels
+        /// Dot products of 4 widened rows x 3 tokens, where panels would waste their padding.
+        case dotProducts
+    }
+
+    /// The form `Kernels.matmul` uses for `tokens` rows of `weight`.
+    static func form(_ weight: WeightMatrix, tokens: Int) -> Form {
+        if tokens == 1 { return .matvec }
+        if weight.type.isBlockQuantized && tokens <= matvecTokenLimit { return .matvecPerToken }
+        return MatmulPanels.suits(tokens: tokens) ? .panels : .dotProducts
+    }
 
     /// Calls `body` with ranges of row tiles covering `0 ..< ceil(rows / 8)`, spread over `pool`.
     @inline(__always)

@@ -3,7 +3,7 @@
 extension UnsafePointer where Pointee == Float {
     /// Elements `self[index ..< index + 8]`.
     @inline(__always)
-    func load8(_ index: Int) -> SIMD8<Float> {
+    public func load8(_ index: Int) -> SIMD8<Float> {
         UnsafeRawPointer(self + index).loadUnaligned(as: SIMD8<Float>.self)
     }
 
@@ -19,7 +19,7 @@ extension UnsafePointer where Pointee == Float {
 extension UnsafeMutablePointer where Pointee == Float {
     /// Elements `self[index ..< index + 8]`.
     @inline(__always)
-    func load8(_ index: Int) -> SIMD8<Float> {
+    public func load8(_ index: Int) -> SIMD8<Float> {
         UnsafePointer(self).load8(index)
     }
 
@@ -31,7 +31,7 @@ extension UnsafeMutablePointer where Pointee == Float {
 
     /// Writes `value` to `self[index ..< index + 8]`.
     @inline(__always)
-    func store8(_ value: SIMD8<Float>, at index: Int) {
+    public func store8(_ value: SIMD8<Float>, at index: Int) {
         UnsafeMutableRawPointer(self + index).storeBytes(of: value, as: SIMD8<Float>.self)
     }
 

@@ -13,33 +13,21 @@ struct CausalAttention {
 
     /// `out = softmax(q k^T * scale + causal mask) v` per head; keeps the probabilities.
     ///
-    /// Each (batch, head) is three GEMMs on one thread: scores against the head's keys
-    /// transposed, a row softmax up to the diagonal, and the probabilities times the values.
+    /// Each (batch, head) is `Kernels.headAttention` on one thread: scores against the head's
+    /// keys transposed, a row softmax up to the diagonal, and the probabilities times the values.
     ///
     /// - q, out: `(batch * seq, heads * headDim)`
     /// - k, v: `(batch * seq, kvHeads * headDim)`
     /// - probs: `(batch, heads, seq, seq)`, zero above the diagonal
     func forward(q: UnsafePointer<Float>, k: UnsafePointer<Float>, v: UnsafePointer<Float>,
                  out: UnsafeMutablePointer<Float>, probs: UnsafeMutablePointer<Float>, pool: ThreadPool) {
-        let qStride = heads * headDim, kvStride = kvHeads * headDim, group = heads / kvHeads
+        let qStride = heads * headDim, kvStride = kvHeads * headDim
         pool.parallelFor(batch * heads) { bh in
-            let b = bh / heads, h = bh % heads
-            let kvHead = (b * seq) * kvStride + (h / group) * headDim
-            let qHead = (b * seq) * qStride + h * headDim
-            let kT = UnsafeMutablePointer<Float>.allocate(capacity: headDim * seq)  // (headDim, seq)
-            defer { kT.deallocate() }
-            transpose(k + kvHead, rows: seq, cols: headDim, stride: kvStride, into: kT)
-            let p = probs + bh * seq * seq  // (seq, seq)
-            Kernels.gemm(m: seq, n: seq, k: headDim, a: StridedMatrix(q + qHead, rowStride: qStride, kStride: 1),
-                         b: kT, ldb: seq, c: p, ldc: seq, accumulate: false, pool: pool)
-            for i in 0..<seq {
-                let row = p + i * seq
-                for j in 0...i { row[j] *= scale }
-                Kernels.softmax(row, count: i + 1)
-                (row + i + 1).update(repeating: 0, count: seq - i - 1)
-            }
-            Kernels.gemm(m: seq, n: headDim, k: seq, a: StridedMatrix(p, rowStride: seq, kStride: 1),
-                         b: v + kvHead, ldb: kvStride, c: out + qHead, ldc: qStride, accumulate: false, pool: pool)
+            let b = bh / heads
+            Kernels.headAttention(bh % heads, queries: q + b * seq * qStride, tokens: seq, firstPosition: 0, window: nil,
+                                  keys: k + b * seq * kvStride, values: v + b * seq * kvStride, heads: heads,
+                                  kvHeads: kvHeads, headDim: headDim, scale: scale, output: out + b * seq * qStride,
+                                  scores: probs + bh * seq * seq, pool: pool)
         }
     }
 
@@ -63,7 +51,7 @@ struct CausalAttention {
             let vT = UnsafeMutablePointer<Float>.allocate(capacity: headDim * seq)  // (headDim, seq)
             let dS = UnsafeMutablePointer<Float>.allocate(capacity: seq * seq)      // (seq, seq)
             defer { vT.deallocate(); dS.deallocate() }
-            transpose(v + kvHead, rows: seq, cols: headDim, stride: kvStride, into: vT)
+            Kernels.transposeHead(v + kvHead, positions: seq, headDim: headDim, stride: kvStride, into: vT)
             for h in g * group..<(g + 1) * group {
                 let qHead = (b * seq) * qStride + h * headDim
                 let p = probs + (b * heads + h) * seq * seq  // (seq, seq)
@@ -83,17 +71,6 @@ struct CausalAttention {
                 Kernels.gemm(m: seq, n: headDim, k: seq, a: StridedMatrix(p, rowStride: 1, kStride: seq),
                              b: dOut + qHead, ldb: qStride, c: dv + kvHead, ldc: kvStride, accumulate: !first, pool: pool)
             }
-        }
-    }
-
-    /// `out[d, j] = a[j * stride + d]`: one head's rows transposed.
-    ///
-    /// - a: `(rows, stride)`, first `cols` columns used
-    /// - out: `(cols, rows)`
-    private func transpose(_ a: UnsafePointer<Float>, rows: Int, cols: Int, stride: Int, into out: UnsafeMutablePointer<Float>) {
-        for j in 0..<rows {
-            let src = a + j * stride
-            for d in 0..<cols { out[d * rows + j] = src[d] }
         }
     }
 }

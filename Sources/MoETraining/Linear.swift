@@ -53,9 +53,7 @@ enum Elementwise {
             let start = c * chunk, end = min(count, start + chunk)
             var i = start
             while i + 8 <= end {
-                let s = UnsafeRawPointer(src + i).loadUnaligned(as: SIMD8<Float>.self)
-                let d = UnsafeRawPointer(dst + i).loadUnaligned(as: SIMD8<Float>.self)
-                UnsafeMutableRawPointer(dst + i).storeBytes(of: s + d, as: SIMD8<Float>.self)
+                dst.store8(src.load8(i) + dst.load8(i), at: i)
                 i += 8
             }
             while i < end {
@@ -63,18 +61,6 @@ enum Elementwise {
                 i += 1
             }
         }
-    }
-
-    /// Elements `p[i ..< i + 8]`.
-    @inline(__always)
-    static func load8(_ p: UnsafePointer<Float>, _ i: Int) -> SIMD8<Float> {
-        UnsafeRawPointer(p + i).loadUnaligned(as: SIMD8<Float>.self)
-    }
-
-    /// Writes `value` to `p[i ..< i + 8]`.
-    @inline(__always)
-    static func store8(_ value: SIMD8<Float>, _ p: UnsafeMutablePointer<Float>, _ i: Int) {
-        UnsafeMutableRawPointer(p + i).storeBytes(of: value, as: SIMD8<Float>.self)
     }
 
     /// `sum_i a[i] b[i]`, accumulated in a fixed order.
@@ -85,8 +71,7 @@ enum Elementwise {
         var acc = SIMD8<Float>()
         var i = 0
         while i + 8 <= count {
-            acc += UnsafeRawPointer(a + i).loadUnaligned(as: SIMD8<Float>.self)
-                * UnsafeRawPointer(b + i).loadUnaligned(as: SIMD8<Float>.self)
+            acc += a.load8(i) * b.load8(i)
             i += 8
         }
         let h4 = acc.lowHalf + acc.highHalf, h2 = h4.lowHalf + h4.highHalf
@@ -106,9 +91,7 @@ enum Elementwise {
         let a = SIMD8<Float>(repeating: alpha)
         var i = 0
         while i + 8 <= count {
-            let v = UnsafeRawPointer(y + i).loadUnaligned(as: SIMD8<Float>.self)
-                + a * UnsafeRawPointer(x + i).loadUnaligned(as: SIMD8<Float>.self)
-            UnsafeMutableRawPointer(y + i).storeBytes(of: v, as: SIMD8<Float>.self)
+            y.store8(y.load8(i) + a * x.load8(i), at: i)
             i += 8
         }
         while i < count {

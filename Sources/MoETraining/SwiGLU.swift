@@ -10,8 +10,8 @@ enum SwiGLU {
             let start = c * Elementwise.chunk, end = min(count, start + Elementwise.chunk)
             var i = start
             while i + 8 <= end {
-                let g = Elementwise.load8(gate, i)
-                Elementwise.store8(g / (1 + VectorMath.exp(-g)) * Elementwise.load8(up, i), out, i)
+                let g = gate.load8(i)
+                out.store8(g / (1 + VectorMath.exp(-g)) * up.load8(i), at: i)
                 i += 8
             }
             while i < end {
@@ -32,10 +32,10 @@ enum SwiGLU {
             let start = c * Elementwise.chunk, end = min(count, start + Elementwise.chunk)
             var i = start
             while i + 8 <= end {
-                let g = Elementwise.load8(gate, i), d = Elementwise.load8(dOut, i)
+                let g = gate.load8(i), d = dOut.load8(i)
                 let s = 1 / (1 + VectorMath.exp(-g))
-                Elementwise.store8(d * g * s, dUp, i)
-                Elementwise.store8(d * Elementwise.load8(up, i) * s * (1 + g * (1 - s)), dGate, i)
+                dUp.store8(d * g * s, at: i)
+                dGate.store8(d * up.load8(i) * s * (1 + g * (1 - s)), at: i)
                 i += 8
             }
             while i < end {
@@ -72,8 +72,8 @@ enum CrossEntropy {
                     var sums = SIMD8<Float>()
                     var i = 0
                     while i + 8 <= vocab {
-                        let e = VectorMath.exp(Elementwise.load8(row, i) - m)
-                        Elementwise.store8(e, row, i)
+                        let e = VectorMath.exp(row.load8(i) - m)
+                        row.store8(e, at: i)
                         sums += e
                         i += 8
                     }
