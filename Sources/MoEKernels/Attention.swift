@@ -57,7 +57,7 @@ extension Kernels {
     /// Head `h` of `attention` on the calling thread, as GEMMs over all `firstPosition +
     /// tokens` positions: scores against the keys transposed, a scaled softmax up to each
     /// query's position (within `window`), masked positions given probability 0, then the
-    /// probabilities times the values. `pool` only serves the GEMMs' calls; from inside a
+    /// probabilities times the values. Both GEMMs skip the tiles past the causal diagonal. `pool` only serves the GEMMs' calls; from inside a
     /// `parallelFor` on it they run serially. Training keeps `scores` as the probabilities.
     ///
     /// - queries, output: `(tokens, heads, headDim)`; only head `h` is written
@@ -74,7 +74,8 @@ extension Kernels {
         defer { keysT.deallocate() }
         transposeHead(keys + kvOffset, positions: longest, headDim: headDim, stride: stride, into: keysT)
         gemm(m: tokens, n: longest, k: headDim, a: StridedMatrix(queries + h * headDim, rowStride: width, kStride: 1),
-             b: keysT, ldb: longest, c: scores, ldc: longest, accumulate: false, pool: pool)
+             b: keysT, ldb: longest, c: scores, ldc: longest, accumulate: false,
+             triangle: .lowerOutputs(offset: firstPosition), pool: pool)
         for t in 0..<tokens {
             let position = firstPosition + t
             let first = window.map { max(0, position - $0 + 1) } ?? 0
@@ -85,7 +86,8 @@ extension Kernels {
             (row + position + 1).update(repeating: 0, count: longest - position - 1)
         }
         gemm(m: tokens, n: headDim, k: longest, a: StridedMatrix(scores, rowStride: longest, kStride: 1),
-             b: values + kvOffset, ldb: stride, c: output + h * headDim, ldc: width, accumulate: false, pool: pool)
+             b: values + kvOffset, ldb: stride, c: output + h * headDim, ldc: width, accumulate: false,
+             triangle: .lowerLeft(offset: firstPosition), pool: pool)
     }
 
     /// One head's rows transposed: `out[d, j] = rows[j * stride + d]`.

@@ -16,6 +16,36 @@ public struct StridedMatrix {
     }
 }
 
+/// The triangular structure of a causal-attention GEMM, which lets `Kernels.gemm` skip
+/// products that are zero or not wanted (tile by tile, so some are still computed).
+public enum GemmTriangle: Sendable {
+    /// Every product.
+    case full
+    /// Only `c[i, j]` with `j <= i + offset` is wanted; other tiles of `c` are not written.
+    case lowerOutputs(offset: Int)
+    /// `a[i, p]` is zero for `p > i + offset`, so the sums stop there.
+    case lowerLeft(offset: Int)
+    /// `a[i, p]` is zero for `p < i`, so the sums start there.
+    case upperLeft
+
+    /// The terms `p` that can be nonzero for output rows `first ... last`.
+    @inline(__always)
+    func terms(rows first: Int, _ last: Int, k: Int) -> Range<Int> {
+        switch self {
+        case .full, .lowerOutputs: return 0..<k
+        case .lowerLeft(let offset): return 0..<max(0, min(k, last + offset + 1))
+        case .upperLeft: return min(first, k)..<k
+        }
+    }
+
+    /// Whether any output of rows `... last` in columns from `j0` is wanted.
+    @inline(__always)
+    func wants(column j0: Int, lastRow last: Int) -> Bool {
+        if case .lowerOutputs(let offset) = self { return j0 <= last + offset }
+        return true
+    }
+}
+
 extension Kernels {
     /// `c[i, j] (+)= sum_p a[i, p] * b[p, j]` in f32 for `i < m`, `j < n`, `p < k`: the
     /// training GEMM. `b` and `c` are row-major with leading dimensions `ldb` and `ldc`; `a`
@@ -23,43 +53,55 @@ extension Kernels {
     /// strided operand. Runs of 6-row x 16-column tiles (the outer-product microkernel of the
     /// prefill) are spread over `pool`, the sum over `p` taken in pieces of `gemmDepth`; every
     /// output is summed by one thread in a fixed order, so the result does not depend on the
-    /// thread count. With `accumulate` the sums are added to
-    /// `c`, else they replace it. `c` must not overlap `a` or `b`.
+    /// thread count. With `accumulate` the sums are added to `c`, else they replace it.
+    /// `triangle` skips the tiles causal attention does not need. `c` must not overlap `a` or
+    /// `b`.
     ///
     /// - a: `(m, k)` through its strides
     /// - b: `(k, ldb)`, first `n` columns used
     /// - c: `(m, ldc)`, first `n` columns written
     public static func gemm(
         m: Int, n: Int, k: Int, a: StridedMatrix, b: UnsafePointer<Float>, ldb: Int,
-        c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool, pool: ThreadPool
+        c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool, triangle: GemmTriangle = .full, pool: ThreadPool
     ) {
         guard m > 0, n > 0 else { return }
         let rowTiles = (m + 5) / 6, colTiles = (n + 15) / 16
         let perChunk = max(1, min(gemmRowTiles, (rowTiles + 2 * pool.threadCount - 1) / (2 * pool.threadCount)))
         pool.parallelFor((rowTiles + perChunk - 1) / perChunk) { chunk in
             let first = chunk * perChunk, count = min(rowTiles, first + perChunk) - first
+            let lastRow = min(m, (first + count) * 6) - 1
             let packed = UnsafeMutablePointer<Float>.allocate(capacity: count * gemmDepth * 6)  // (count, gemmDepth, 6)
-            defer { packed.deallocate() }
+            let strip = UnsafeMutablePointer<Float>.allocate(capacity: gemmDepth * 16)  // (gemmDepth, 16)
+            defer {
+                packed.deallocate()
+                strip.deallocate()
+            }
             // k in pieces: the chunk's rows of `a` for the piece are copied k-major (rows past the
-            // matrix repeat its last row); then each 16-column strip of `b` for the piece stays
-            // in L1 while every row tile of the chunk runs over it.
+            // matrix repeat its last row); then each 16-column strip of `b` for the piece is
+            // copied into a contiguous buffer (zero past the matrix's last column), which stays
+            // in L1 while every row tile of the chunk runs over it. A strided strip of `b` would
+            // not: with a power-of-two `ldb` its rows fall into a few cache sets. A tile whose
+            // terms miss the piece still runs, over none of them, so `c` is written.
             var p0 = 0
             repeat {
                 let depth = min(gemmDepth, k - p0)
                 for t in 0..<count {
-                    let i0 = (first + t) * 6, rows = min(6, m - i0), tile = packed + t * gemmDepth * 6
-                    for p in 0..<depth {
-                        let column = a.base + (p0 + p) * a.kStride + i0 * a.rowStride
-                        for r in 0..<6 { tile[p * 6 + r] = column[min(r, rows - 1) * a.rowStride] }
-                    }
+                    let i0 = (first + t) * 6
+                    GemmTile.packRows(a, i0: i0, rows: min(6, m - i0), p0: p0, depth: depth,
+                                      into: packed + t * gemmDepth * 6)
                 }
-                for colTile in 0..<colTiles {
-                    let j0 = colTile * 16
+                for colTile in 0..<colTiles where triangle.wants(column: colTile * 16, lastRow: lastRow) {
+                    let j0 = colTile * 16, cols = min(16, n - j0)
+                    GemmTile.packStrip(b + p0 * ldb + j0, ldb: ldb, cols: cols, depth: depth, into: strip)
                     for t in 0..<count {
-                        let i0 = (first + t) * 6
-                        GemmTile.run(i0: i0, j0: j0, rows: min(6, m - i0), cols: min(16, n - j0), k: depth,
-                                     packedA: packed + t * gemmDepth * 6, b: b + p0 * ldb, ldb: ldb, c: c, ldc: ldc,
-                                     accumulate: accumulate || p0 > 0)
+                        let i0 = (first + t) * 6, rows = min(6, m - i0)
+                        guard triangle.wants(column: j0, lastRow: i0 + rows - 1) else { continue }
+                        let terms = triangle.terms(rows: i0, i0 + rows - 1, k: k)
+                        let from = min(max(terms.lowerBound - p0, 0), depth)
+                        let to = max(min(terms.upperBound - p0, depth), from)
+                        GemmTile.run(i0: i0, j0: j0, rows: rows, cols: cols, k: to - from,
+                                     packedA: packed + t * gemmDepth * 6 + from * 6, strip: strip + from * 16,
+                                     c: c, ldc: ldc, accumulate: accumulate || p0 > 0)
                     }
                 }
                 p0 += depth
@@ -80,20 +122,18 @@ enum GemmTile {
     /// Computes rows `i0 ..< i0 + rows` and columns `j0 ..< j0 + cols` of `c` over `k` terms.
     ///
     /// - packedA: `(k, 6)`, the tile's rows of `a` k-major
-    /// - b: `(k, ldb)`
+    /// - strip: `(k, 16)`, the tile's columns of `b`
     /// - c: `(m, ldc)`
     @inline(__always)
     static func run(
-        i0: Int, j0: Int, rows: Int, cols: Int, k: Int, packedA: UnsafePointer<Float>, b: UnsafePointer<Float>, ldb: Int,
+        i0: Int, j0: Int, rows: Int, cols: Int, k: Int, packedA: UnsafePointer<Float>, strip: UnsafePointer<Float>,
         c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool
     ) {
         var acc = PanelAccumulators()
-        if cols == 16 {
-            acc.rows6Vectors2(packedA, rowStride: 1, kStride: 6, b + j0, b + j0 + 8, bStride: ldb, count: k)
-        } else if cols == 8 {
-            acc.rows6Vectors1(packedA, rowStride: 1, kStride: 6, b + j0, bStride: ldb, count: k)
+        if cols > 8 {
+            acc.rows6Vectors2(packedA, rowStride: 1, kStride: 6, strip, strip + 8, bStride: 16, count: k)
         } else {
-            partial(packedA, cols: cols, k: k, b: b + j0, ldb: ldb, into: &acc)
+            acc.rows6Vectors1(packedA, rowStride: 1, kStride: 6, strip, bStride: 16, count: k)
         }
         for r in 0..<rows {
             let out = c + (i0 + r) * ldc + j0
@@ -106,28 +146,72 @@ enum GemmTile {
         }
     }
 
-    /// The products of a tile narrower than 16 columns and not 8: `b` rows copied into a
-    /// zero-padded 16-column buffer, 64 at a time in `k` order.
+    /// Copies rows `i0 ..< i0 + rows` (at most 6) of `a`, columns `p0 ..< p0 + depth`, into
+    /// `tile` k-major; rows past `rows` repeat the last one.
     ///
-    /// - packedA: `(k, 6)`
-    /// - b: `(k, ldb)`, first `cols` columns used
-    static func partial(
-        _ packedA: UnsafePointer<Float>, cols: Int, k: Int, b: UnsafePointer<Float>, ldb: Int,
-        into acc: inout PanelAccumulators
+    /// - tile: `(depth, 6)`
+    @inline(__always)
+    static func packRows(
+        _ a: StridedMatrix, i0: Int, rows: Int, p0: Int, depth: Int, into tile: UnsafeMutablePointer<Float>
     ) {
-        let chunk = 64
-        let padded = UnsafeMutablePointer<Float>.allocate(capacity: chunk * 16)  // (chunk, 16)
-        defer { padded.deallocate() }
-        padded.initialize(repeating: 0, count: chunk * 16)
-        var p0 = 0
-        while p0 < k {
-            let count = min(chunk, k - p0)
-            for p in 0..<count {
-                let row = b + (p0 + p) * ldb
-                for j in 0..<cols { padded[p * 16 + j] = row[j] }
+        let origin = a.base + p0 * a.kStride + i0 * a.rowStride
+        if rows == 6, a.rowStride == 1 {
+            for p in 0..<depth {
+                let column = origin + p * a.kStride, out = tile + p * 6
+                UnsafeMutableRawPointer(out).storeBytes(
+                    of: UnsafeRawPointer(column).loadUnaligned(as: SIMD4<Float>.self), as: SIMD4<Float>.self)
+                UnsafeMutableRawPointer(out + 4).storeBytes(
+                    of: UnsafeRawPointer(column + 4).loadUnaligned(as: SIMD2<Float>.self), as: SIMD2<Float>.self)
             }
-            acc.rows6Vectors2(packedA + p0 * 6, rowStride: 1, kStride: 6, padded, padded + 8, bStride: 16, count: count)
-            p0 += count
+        } else if rows == 6, a.kStride == 1 {
+            let r0 = origin, r1 = origin + a.rowStride, r2 = origin + 2 * a.rowStride
+            let r3 = origin + 3 * a.rowStride, r4 = origin + 4 * a.rowStride, r5 = origin + 5 * a.rowStride
+            var p = 0
+            while p + 8 <= depth {
+                let v0 = r0.load8(p), v1 = r1.load8(p), v2 = r2.load8(p), v3 = r3.load8(p), v4 = r4.load8(p), v5 = r5.load8(p)
+                let out = tile + p * 6
+                for j in 0..<8 {
+                    out[j * 6] = v0[j]
+                    out[j * 6 + 1] = v1[j]
+                    out[j * 6 + 2] = v2[j]
+                    out[j * 6 + 3] = v3[j]
+                    out[j * 6 + 4] = v4[j]
+                    out[j * 6 + 5] = v5[j]
+                }
+                p += 8
+            }
+            while p < depth {
+                let out = tile + p * 6
+                out[0] = r0[p]; out[1] = r1[p]; out[2] = r2[p]; out[3] = r3[p]; out[4] = r4[p]; out[5] = r5[p]
+                p += 1
+            }
+        } else {
+            for p in 0..<depth {
+                let column = origin + p * a.kStride
+                for r in 0..<6 { tile[p * 6 + r] = column[min(r, rows - 1) * a.rowStride] }
+            }
+        }
+    }
+
+    /// Copies `depth` rows of `cols` (at most 16) columns of `b` into `strip`, zero-padded to 16.
+    ///
+    /// - b: `(depth, ldb)`, first `cols` columns used
+    /// - strip: `(depth, 16)`
+    @inline(__always)
+    static func packStrip(
+        _ b: UnsafePointer<Float>, ldb: Int, cols: Int, depth: Int, into strip: UnsafeMutablePointer<Float>
+    ) {
+        if cols == 16 {
+            for p in 0..<depth {
+                let row = b + p * ldb, out = strip + p * 16
+                out.store8(row.load8(0), at: 0)
+                out.store8(row.load8(8), at: 8)
+            }
+        } else {
+            for p in 0..<depth {
+                let row = b + p * ldb, out = strip + p * 16
+                for j in 0..<16 { out[j] = j < cols ? row[j] : 0 }
+            }
         }
     }
 }

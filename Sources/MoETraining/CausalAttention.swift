@@ -35,7 +35,8 @@ struct CausalAttention {
     ///
     /// Work is split by (batch, kv head) so each thread owns the `dk`/`dv` rows it sums into,
     /// in a fixed order. Per query head: `dP = dOut v^T`, `dS = P * (dP - rowsum(dP * P)) *
-    /// scale`, `dq = dS k`, `dk += dS^T q`, `dv += P^T dOut`, each a GEMM.
+    /// scale`, `dq = dS k`, `dk += dS^T q`, `dv += P^T dOut`, each a GEMM that skips the
+    /// tiles past the causal diagonal.
     ///
     /// - q, dq, dOut: `(batch * seq, heads * headDim)`
     /// - k, v, dk, dv: `(batch * seq, kvHeads * headDim)`
@@ -56,7 +57,8 @@ struct CausalAttention {
                 let qHead = (b * seq) * qStride + h * headDim
                 let p = probs + (b * heads + h) * seq * seq  // (seq, seq)
                 Kernels.gemm(m: seq, n: seq, k: headDim, a: StridedMatrix(dOut + qHead, rowStride: qStride, kStride: 1),
-                             b: vT, ldb: seq, c: dS, ldc: seq, accumulate: false, pool: pool)
+                             b: vT, ldb: seq, c: dS, ldc: seq, accumulate: false,
+                             triangle: .lowerOutputs(offset: 0), pool: pool)
                 for i in 0..<seq {
                     let pi = p + i * seq, di = dS + i * seq
                     let weighted = Elementwise.dot(di, pi, count: i + 1)
@@ -65,11 +67,14 @@ struct CausalAttention {
                 }
                 let first = h == g * group
                 Kernels.gemm(m: seq, n: headDim, k: seq, a: StridedMatrix(dS, rowStride: seq, kStride: 1),
-                             b: k + kvHead, ldb: kvStride, c: dq + qHead, ldc: qStride, accumulate: false, pool: pool)
+                             b: k + kvHead, ldb: kvStride, c: dq + qHead, ldc: qStride, accumulate: false,
+                             triangle: .lowerLeft(offset: 0), pool: pool)
                 Kernels.gemm(m: seq, n: headDim, k: seq, a: StridedMatrix(dS, rowStride: 1, kStride: seq),
-                             b: q + qHead, ldb: qStride, c: dk + kvHead, ldc: kvStride, accumulate: !first, pool: pool)
+                             b: q + qHead, ldb: qStride, c: dk + kvHead, ldc: kvStride, accumulate: !first,
+                             triangle: .upperLeft, pool: pool)
                 Kernels.gemm(m: seq, n: headDim, k: seq, a: StridedMatrix(p, rowStride: 1, kStride: seq),
-                             b: dOut + qHead, ldb: qStride, c: dv + kvHead, ldc: kvStride, accumulate: !first, pool: pool)
+                             b: dOut + qHead, ldb: qStride, c: dv + kvHead, ldc: kvStride, accumulate: !first,
+                             triangle: .upperLeft, pool: pool)
             }
         }
     }

@@ -3,11 +3,23 @@ import XCTest
 
 /// `Kernels.gemm` against a Double reference: row-major and transposed left operands,
 /// replacing and accumulating, tile tails in both dimensions, leading dimensions wider than
-/// the product, every pool size; results must also be identical across thread counts.
+/// the product, every pool size, the causal triangles; results must also be identical across
+/// thread counts.
 final class GemmTests: XCTestCase {
-    private func check(m: Int, n: Int, k: Int, transposedA: Bool, accumulate: Bool, rng: inout SplitMix64) {
+    private func check(
+        m: Int, n: Int, k: Int, transposedA: Bool, accumulate: Bool, triangle: GemmTriangle = .full,
+        rng: inout SplitMix64
+    ) {
         let ldb = n + 3, ldc = n + 5
-        let aValues = rng.floats(m * k)  // (m, k) or (k, m) when transposed
+        var aValues = rng.floats(m * k)  // (m, k) or (k, m) when transposed
+        for i in 0..<m {
+            for p in 0..<k {
+                var zero = false
+                if case .lowerLeft(let offset) = triangle { zero = p > i + offset }
+                if case .upperLeft = triangle { zero = p < i }
+                if zero { aValues[transposedA ? p * m + i : i * k + p] = 0 }
+            }
+        }
         let b = rng.floats(k * ldb)      // (k, ldb)
         let c0 = rng.floats(m * ldc)     // (m, ldc)
         var expected = [Double](repeating: 0, count: m * n)
@@ -30,13 +42,18 @@ final class GemmTests: XCTestCase {
                         let a = transposedA ? StridedMatrix(ap.baseAddress!, rowStride: 1, kStride: m)
                             : StridedMatrix(ap.baseAddress!, rowStride: k, kStride: 1)
                         Kernels.gemm(m: m, n: n, k: k, a: a, b: bp.baseAddress!, ldb: ldb, c: cp.baseAddress!, ldc: ldc,
-                                     accumulate: accumulate, pool: pool)
+                                     accumulate: accumulate, triangle: triangle, pool: pool)
                     }
                 }
             }
-            let got = (0..<m).flatMap { i in (0..<n).map { c[i * ldc + $0] } }
-            let context = "m \(m) n \(n) k \(k) transposed \(transposedA) accumulate \(accumulate) threads \(pool.threadCount)"
-            XCTAssertLessThan(relativeError(got, expected), 1e-5, context)
+            var got = (0..<m).flatMap { i in (0..<n).map { c[i * ldc + $0] } }
+            var want = expected
+            if case .lowerOutputs(let offset) = triangle {
+                // Outputs past the diagonal are not wanted: compare only the others.
+                for i in 0..<m { for j in 0..<n where j > i + offset { got[i * n + j] = 0; want[i * n + j] = 0 } }
+            }
+            let context = "m \(m) n \(n) k \(k) transposed \(transposedA) accumulate \(accumulate) \(triangle) threads \(pool.threadCount)"
+            XCTAssertLessThan(relativeError(got, want), 1e-5, context)
             for i in 0..<m {
                 for j in n..<ldc { XCTAssertEqual(c[i * ldc + j], c0[i * ldc + j], "padding written: \(context)") }
             }
@@ -50,6 +67,19 @@ final class GemmTests: XCTestCase {
             for transposedA in [false, true] {
                 for accumulate in [false, true] {
                     check(m: m, n: n, k: k, transposedA: transposedA, accumulate: accumulate, rng: &rng)
+                }
+            }
+        }
+    }
+
+    func testCausalTrianglesSkipOnlyZeroOrUnwantedProducts() {
+        var rng = SplitMix64(seed: 42)
+        let triangles: [GemmTriangle] = [.lowerOutputs(offset: 0), .lowerOutputs(offset: 5), .lowerLeft(offset: 0),
+                                         .lowerLeft(offset: 7), .upperLeft]
+        for triangle in triangles {
+            for (m, n, k) in [(40, 40, 40), (37, 19, 45), (300, 16, 300), (13, 50, 9)] {
+                for transposedA in [false, true] {
+                    check(m: m, n: n, k: k, transposedA: transposedA, accumulate: m % 2 == 1, triangle: triangle, rng: &rng)
                 }
             }
         }
