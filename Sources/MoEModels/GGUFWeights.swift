@@ -112,6 +112,7 @@ enum GGUFNames {
             "mlp.shared_expert.down_proj.weight": "ffn_down_shexp.weight",
             "mlp.shared_expert_gate.weight": "ffn_gate_inp_shexp.weight",
             "\(family.moeBlock).\(family.router).weight": "ffn_gate_inp.weight",
+            "\(family.moeBlock).\(family.router).e_score_correction_bias": "exp_probs_b.bias",
         ]
         if let mapped = simple[rest] { return .whole("\(block).\(mapped)") }
         // <moeBlock>.experts.<e>.<projection>.weight

@@ -3,16 +3,27 @@ import MoEKernels
 /// Turns one token's router logits into its chosen experts and their mixing weights, in
 /// f32, per the family's routing rule (DESIGN.md §3).
 enum Router {
-    /// Writes the `topK` chosen experts (highest first) and their weights.
+    /// Writes the `topK` chosen experts (highest first) and their weights. A selection bias
+    /// (DeepSeek-V3's `e_score_correction_bias`, or `moe train --balance bias`) is added to
+    /// the scores the experts are chosen by (probabilities or logits, per `rule`), not to the
+    /// weights.
     ///
     /// - logits: `(expertCount)`, consumed as scratch
+    /// - selectionBias: `(expertCount)`
     /// - experts, weights: `(topK)`
     static func route(
-        logits: UnsafeMutablePointer<Float>, expertCount: Int, topK: Int, rule: RoutingRule,
+        logits: UnsafeMutablePointer<Float>, expertCount: Int, topK: Int, rule: RoutingRule, selectionBias: [Float]? = nil,
         experts: UnsafeMutablePointer<Int>, weights: UnsafeMutablePointer<Float>
     ) {
         if case .softmaxTopK = rule { Kernels.softmax(logits, count: expertCount) }
-        selectTopK(logits, count: expertCount, k: topK, experts: experts)
+        if let selectionBias {
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: expertCount) { scores in
+                for e in 0..<expertCount { scores[e] = logits[e] + selectionBias[e] }
+                selectTopK(scores.baseAddress!, count: expertCount, k: topK, experts: experts)
+            }
+        } else {
+            selectTopK(logits, count: expertCount, k: topK, experts: experts)
+        }
         for i in 0..<topK { weights[i] = logits[experts[i]] }
         switch rule {
         case .softmaxTopK(let renormalize):

@@ -10,6 +10,9 @@ import MoEKernels
 struct SparseMoE: Sendable {
     /// `(experts, hidden)`
     let router: WeightMatrix
+    /// `(experts)`: added to the routing scores when experts are chosen, if the checkpoint
+    /// has `<router>.e_score_correction_bias`.
+    let selectionBias: [Float]?
     /// Routed experts, `(experts)`.
     let experts: [FeedForward]
     /// Always-on expert (Qwen2-MoE), if any.
@@ -24,6 +27,7 @@ struct SparseMoE: Sendable {
         let prefix = "\(layerPrefix).\(family.moeBlock)"
         let hidden = c.hiddenSize, inter = moe.expertIntermediateSize
         router = try w.matrix("\(prefix).\(family.router).weight", rows: moe.expertCount, cols: hidden)
+        selectionBias = try w.optionalVector("\(prefix).\(family.router).e_score_correction_bias", count: moe.expertCount)
         switch family.experts {
         case .separate(let gate, let up, let down):
             experts = try (0..<moe.expertCount).map { e in
@@ -70,7 +74,7 @@ struct SparseMoE: Sendable {
             weights.withUnsafeMutableBufferPointer { w in
                 guard let cp = c.baseAddress, let wp = w.baseAddress else { return }
                 for t in 0..<tokens {
-                    Router.route(logits: logits.row(t), expertCount: expertCount, topK: topK, rule: rule,
+                    Router.route(logits: logits.row(t), expertCount: expertCount, topK: topK, rule: rule, selectionBias: selectionBias,
                                  experts: cp + t * topK, weights: wp + t * topK)
                 }
             }
@@ -154,7 +158,8 @@ struct SparseMoE: Sendable {
         chosen.withUnsafeMutableBufferPointer { c in
             weights.withUnsafeMutableBufferPointer { w in
                 guard let cp = c.baseAddress, let wp = w.baseAddress else { return }
-                Router.route(logits: logits.base, expertCount: experts.count, topK: topK, rule: rule, experts: cp, weights: wp)
+                Router.route(logits: logits.base, expertCount: experts.count, topK: topK, rule: rule,
+                             selectionBias: selectionBias, experts: cp, weights: wp)
             }
         }
         trace?.record(layer: layer, experts: chosen, topK: topK)

@@ -45,7 +45,9 @@ public enum Checkpoint {
             try FileIO.writeAtomically(ModelFiles.configJSON(c.shape, endOfText: tokenizer.endOfText, dtype: .float32,
                                                              auxLossCoef: c.loss.auxLossCoef), to: folder + "/config.json")
         }
-        try step("model.safetensors") { try ModelFiles.writeWeights(trainer.model.params, dtype: .float32, to: folder) }
+        try step("model.safetensors") {
+            try ModelFiles.writeWeights(trainer.model.params, extra: trainer.model.selectionBiasTensors, dtype: .float32, to: folder)
+        }
         try step("tokenizer.json") { try TokenizerFiles.write(tokenizer, maxLength: c.shape.context, to: folder) }
         try step("training_state.safetensors") { try TrainingState.writeTensors(trainer, to: folder) }
         try step("training_state.json") { try TrainingState.writeJSON(trainer, to: folder) }

@@ -63,6 +63,25 @@ enum Elementwise {
         }
     }
 
+    /// `x[i] *= factor`.
+    ///
+    /// - x: `(count)`
+    static func scale(_ x: UnsafeMutablePointer<Float>, by factor: Float, count: Int, pool: ThreadPool) {
+        let chunks = (count + chunk - 1) / chunk, f = SIMD8<Float>(repeating: factor)
+        pool.parallelFor(chunks) { c in
+            let start = c * chunk, end = min(count, start + chunk)
+            var i = start
+            while i + 8 <= end {
+                x.store8(x.load8(i) * f, at: i)
+                i += 8
+            }
+            while i < end {
+                x[i] *= factor
+                i += 1
+            }
+        }
+    }
+
     /// `sum_i a[i] b[i]`, accumulated in a fixed order.
     ///
     /// - a, b: `(count)`

@@ -48,8 +48,11 @@ public enum ModelFiles {
         return "{\n" + fields.map { "  \(JSONEncoding.quoted($0.0)): \($0.1)" }.joined(separator: ",\n") + "\n}\n"
     }
 
-    /// Writes `params` as `model.safetensors` in `folder`, with the layout's zero tensors.
-    public static func writeWeights(_ params: ParameterBuffer, dtype: DType, to folder: String) throws {
+    /// Writes `params` as `model.safetensors` in `folder`, with the layout's zero tensors and
+    /// `extra` tensors (kept in f32: the routers' selection biases).
+    public static func writeWeights(
+        _ params: ParameterBuffer, extra: [(name: String, values: [Float])] = [], dtype: DType, to folder: String
+    ) throws {
         func tensor(_ name: String, shape: [Int], _ values: UnsafePointer<Float>, count: Int) -> TensorData {
             switch dtype {
             case .float32:
@@ -62,6 +65,10 @@ public enum ModelFiles {
         for zero in params.layout.zeroTensors {
             let values = [Float](repeating: 0, count: zero.shape.reduce(1, *)) // (elements)
             tensors.append(values.withUnsafeBufferPointer { tensor(zero.name, shape: zero.shape, $0.baseAddress!, count: $0.count) })
+        }
+        for (name, values) in extra {
+            tensors.append(TensorData(name: name, dtype: .F32, shape: [values.count],
+                                      bytes: values.withUnsafeBufferPointer { TensorCoding.f32Bytes($0.baseAddress!, count: $0.count) }))
         }
         try SafetensorsWriter.write(tensors, metadata: ["format": "pt"], to: folder + "/model.safetensors")
     }

@@ -52,6 +52,10 @@ struct LayerTensorNames {
     /// The router. `(experts, hidden)`
     var router: String { "\(sparseBlock).gate.weight" }
 
+    /// The router's selection bias from `.bias` balancing, under DeepSeek-V3's name: added to
+    /// the routing probabilities when choosing experts, not when weighting them. `(experts)`
+    var selectionBias: String { "\(sparseBlock).gate.e_score_correction_bias" }
+
     /// Routed expert `e`.
     func expert(_ e: Int) -> SwiGLUNames {
         let p = "\(sparseBlock).experts.\(e)"

@@ -59,6 +59,13 @@ public final class TrainableModel: @unchecked Sendable {
         moeActivations = (0..<(shape.isMoE ? shape.layers : 0)).map { _ in MoEActivations() }
     }
 
+    /// The routers' selection biases as checkpoint tensors (`LayerTensorNames.selectionBias`),
+    /// when `.bias` balancing uses them; inference adds them as training did. `(experts)` each
+    public var selectionBiasTensors: [(name: String, values: [Float])] {
+        guard options.balance == .bias else { return [] }
+        return routerBias.enumerated().map { (LayerTensorNames(layer: $0.offset, layout: shape.layout).selectionBias, $0.element) }
+    }
+
     /// Tokens routed to each expert by the last forward pass (top-k selections, before
     /// capacity dropping). `(layers, experts)`
     public var expertLoads: [[Int]] { moeActivations.map(\.selections) }

@@ -86,9 +86,7 @@ public final class Trainer: @unchecked Sendable {
             }
         }
         let inv = 1 / Float(c.gradAccum)
-        if c.gradAccum > 1 {
-            for i in 0..<model.grads.count { model.grads.base[i] *= inv }
-        }
+        if c.gradAccum > 1 { Elementwise.scale(model.grads.base, by: inv, count: model.grads.count, pool: model.pool) }
         let norm = c.gradClip > 0 ? GradientClipping.clip(model.grads, maxNorm: c.gradClip, pool: model.pool)
             : GradientClipping.norm(model.grads, pool: model.pool)
         let lr = c.schedule.rate(at: step)

@@ -164,7 +164,7 @@ public enum TrainingRun {
         let c = trainer.config
         try FileIO.writeAtomically(ModelFiles.configJSON(c.shape, endOfText: tokenizer.endOfText, dtype: dtype,
                                                          auxLossCoef: c.loss.auxLossCoef), to: folder + "/config.json")
-        try ModelFiles.writeWeights(trainer.model.params, dtype: dtype, to: folder)
+        try ModelFiles.writeWeights(trainer.model.params, extra: trainer.model.selectionBiasTensors, dtype: dtype, to: folder)
         try TokenizerFiles.write(tokenizer, maxLength: c.shape.context, to: folder)
     }
 

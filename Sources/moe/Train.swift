@@ -37,7 +37,7 @@ struct Train: ParsableCommand {
     @Option(name: .long, help: "Global gradient-norm clip (0: off).") var gradClip: Float = 1
     @Option(name: .long, help: "Load-balancing loss coefficient.") var auxLossCoef: Float = 0.01
     @Option(name: .long, help: "Router z-loss coefficient.") var zLossCoef: Float = 0.001
-    @Option(name: .long, help: "Balancing: aux (Switch loss), bias (DeepSeek-V3 loss-free), none.") var balance = "aux"
+    @Option(name: .long, help: "Balancing: aux (Switch loss), bias (DeepSeek-V3 loss-free), none. With bias, checkpoints carry each router's selection bias as DeepSeek-V3's e_score_correction_bias (GGUF: exp_probs_b.bias), which moe uses; transformers' Mixtral ignores it and llama.cpp's llama architecture rejects the extra tensor.") var balance = "aux"
     @Flag(name: .long, help: "Pool the aux loss over layers, as transformers does (default: per layer).") var pooledAuxLoss = false
     @Option(name: .long, help: "Expert capacity factor; tokens beyond capacity are dropped (default: dropless).") var capacityFactor: Float?
     @Option(name: .long, help: "Shared experts N: each MoE layer adds an always-on, sigmoid-gated SwiGLU expert N x --expert-hidden wide (a Qwen2-MoE checkpoint); 0: none (Mixtral).")
@@ -49,7 +49,7 @@ struct Train: ParsableCommand {
     @Option(name: .long, help: "Vocabulary size of a trained tokenizer.") var vocabSize = 2048
     @Option(name: .long, help: "Also write the final model in bf16 to this folder.") var export: String?
     @Option(name: .long, help: "Worker threads (default: all cores).") var threads: Int?
-    @Flag(name: .long, help: "Continue the run in OUT/checkpoint bit-exactly, to its own --steps: the checkpoint's model shape, schedule, loss options and seed are used and the command line's training options ignored (only --data, --out, --threads, --eval-every, --eval-batches and --export apply).") var resume = false
+    @Flag(name: .long, help: "Continue the run in OUT/checkpoint bit-exactly, to its own --steps: the checkpoint's model shape, schedule, loss options and seed are used and the command line's training options ignored with a warning (only --data, --out, --threads, --eval-every, --eval-batches and --export apply).") var resume = false
     @Flag(name: .long, help: "Print a JSON summary as the last line of standard output.") var json = false
 
     func validate() throws {
@@ -82,7 +82,28 @@ struct Train: ParsableCommand {
                               gradAccum: gradAccum, lr: lr, warmup: warmup, weightDecay: weightDecay, gradClip: gradClip, seed: seed)
     }
 
+    /// Options that still apply with `--resume`; the checkpoint fixes every other one.
+    static let resumeOptions: Set<String> = ["--data", "--out", "--threads", "--eval-every", "--eval-batches", "--export",
+                                             "--resume", "--json"]
+
+    /// The options in `arguments` that `--resume` ignores, in order, each once.
+    static func ignoredOnResume(_ arguments: [String]) -> [String] {
+        var seen: Set<String> = []
+        return arguments.compactMap { argument in
+            guard argument.hasPrefix("--") else { return nil }
+            let name = String(argument.prefix { $0 != "=" })
+            guard !resumeOptions.contains(name), seen.insert(name).inserted else { return nil }
+            return name
+        }
+    }
+
     func run() throws {
+        if resume {
+            let ignored = Self.ignoredOnResume(Array(CommandLine.arguments.dropFirst()))
+            if !ignored.isEmpty {
+                FileHandle.standardError.write(Data("warning: --resume continues with the checkpoint's settings; ignoring \(ignored.joined(separator: ", "))\n".utf8))
+            }
+        }
         let pool = ThreadPool(threadCount: threads ?? ProcessInfo.processInfo.activeProcessorCount)
         let options = RunOptions(data: data, out: out, tokenizer: tokenizer, vocabSize: vocabSize, evalEvery: evalEvery,
                                  evalBatches: evalBatches, resume: resume, export: export)

@@ -63,6 +63,20 @@ final class TrainCLITests: XCTestCase {
         XCTAssertEqual(moe - dense, 2 * (4 + 1) * 32)
     }
 
+    func testResumeWarnsAboutTheOptionsItIgnores() throws {
+        let out = try temporaryFolder()
+        let train = try cli.run(["train", "--out", out] + tiny)
+        XCTAssertEqual(train.status, 0, train.err)
+        let resumed = try cli.run(["train", "--out", out, "--data", "\(Self.training)/corpus.txt", "--resume", "--lr=0.5",
+                                   "--layers", "3", "--threads", "2", "--lr", "0.1"])
+        XCTAssertEqual(resumed.status, 0, resumed.err)
+        XCTAssertTrue(resumed.err.contains("warning: --resume continues with the checkpoint's settings; ignoring --lr, --layers\n"),
+                      resumed.err)
+        let quiet = try cli.run(["train", "--out", out, "--data", "\(Self.training)/corpus.txt", "--resume", "--threads", "2"])
+        XCTAssertEqual(quiet.status, 0, quiet.err)
+        XCTAssertFalse(quiet.err.contains("warning"), quiet.err)
+    }
+
     func testNegativeSharedExpertsAreRejected() throws {
         let r = try cli.run(["train", "--out", try temporaryFolder(), "--shared-experts=-1"] + tiny)
         XCTAssertNotEqual(r.status, 0)

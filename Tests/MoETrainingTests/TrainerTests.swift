@@ -114,6 +114,47 @@ final class TrainerTests: XCTestCase {
         XCTAssertTrue(bias.data.allSatisfy { $0 == 0 })
     }
 
+    func testBiasBalancedCheckpointRoutesWithItsSelectionBias() throws {
+        let out = try temporaryFolder()
+        let t = try Trainer(config: config(balance: .bias), trainTokens: tokens, pool: TestModels.pool)
+        _ = try t.trainStep()
+        // Strong enough that every token takes expert 1 (layer 0) and expert 2 (layer 1), with
+        // expert outputs scaled up so that the choice shows in the loss.
+        t.model.routerBias = [[0, 0.9, 0, 0], [0, 0, 0.9, 0]]
+        for l in 0..<2 {
+            for e in 0..<4 {
+                let down = t.model.params.pointer("model.layers.\(l).block_sparse_moe.experts.\(e).w2.weight")
+                for i in 0..<16 * 12 { down[i] *= 30 }
+            }
+        }
+        try Checkpoint.save(t, tokenizer: tokenizer(), to: out)
+        let folder = Checkpoint.latest(in: out)
+        let stored = try XCTUnwrap(TensorStore(folder: folder).tensor("model.layers.1.block_sparse_moe.gate.e_score_correction_bias"))
+        XCTAssertEqual(stored.shape, [4])
+
+        let inputs = Array(tokens[0..<8]), targets = Array(tokens[1...8])
+        let trained = try t.model.forward(inputs: inputs, targets: targets, batch: 1, seq: 8).crossEntropy
+        func inferenceLoss(_ path: String) throws -> Double {
+            let model = try Transformer(path: path, pool: TestModels.pool)
+            let logits = try model.forward(inputs.map(Int.init), cache: model.makeCache(capacity: 8))
+            var loss = 0.0
+            for (row, target) in targets.enumerated() {
+                let values = (0..<40).map { Double(logits[row, $0]) }
+                let top = values.max()!
+                loss += top + Foundation.log(values.reduce(0) { $0 + Foundation.exp($1 - top) }) - values[Int(target)]
+            }
+            return loss / 8
+        }
+        XCTAssertEqual(try inferenceLoss(folder), Double(trained), accuracy: 1e-5 * Double(trained))
+        let gguf = out + "/model.gguf"
+        _ = try GGUFExporter.export(input: folder, output: gguf, type: .f32)
+        XCTAssertNotNil(try GGUFFile(path: gguf).tensor(named: "blk.1.exp_probs_b.bias"))
+        XCTAssertEqual(try inferenceLoss(gguf), Double(trained), accuracy: 1e-5 * Double(trained))
+        t.model.options.balance = .aux
+        let unbiased = try t.model.forward(inputs: inputs, targets: targets, batch: 1, seq: 8).crossEntropy
+        XCTAssertGreaterThan(abs(unbiased - trained), 1e-2, "the bias must change the routing for this test to mean anything")
+    }
+
     func testLoadingRejectsANonZeroAttentionBias() throws {
         let folder = try temporaryFolder()
         let t = try Trainer(config: config(TestModels.sharedExpertShape), trainTokens: tokens, pool: TestModels.pool)
