@@ -58,14 +58,27 @@ extension Kernels {
     /// `b`.
     ///
     /// - a: `(m, k)` through its strides
-    /// - b: `(k, ldb)`, first `n` columns used
+    /// - b: `(k, ldb)`, first `n` columns used; with `transposedB`, `(n, ldb)` holding `b`
+    ///   transposed (first `k` columns used), as `x W^T` needs
     /// - c: `(m, ldc)`, first `n` columns written
     public static func gemm(
-        m: Int, n: Int, k: Int, a: StridedMatrix, b: UnsafePointer<Float>, ldb: Int,
+        m: Int, n: Int, k: Int, a: StridedMatrix, b: UnsafePointer<Float>, ldb: Int, transposedB: Bool = false,
         c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool, triangle: GemmTriangle = .full, pool: ThreadPool
     ) {
         guard m > 0, n > 0 else { return }
         let rowTiles = (m + 5) / 6, colTiles = (n + 15) / 16
+        // A transposed `b` is copied into strips once, in a dispatch of its own, so that every
+        // task reads the same contiguous strips.
+        let strips: UnsafeMutablePointer<Float>? = transposedB
+            ? .allocate(capacity: colTiles * k * 16) : nil  // (colTiles, k, 16)
+        defer { strips?.deallocate() }
+        if let strips {
+            pool.parallelFor(colTiles) { colTile in
+                let j0 = colTile * 16
+                GemmTile.packTransposedStrip(b + j0 * ldb, ldb: ldb, cols: min(16, n - j0), depth: k,
+                                             into: strips + colTile * k * 16)
+            }
+        }
         let perChunk = max(1, min(gemmRowTiles, (rowTiles + 2 * pool.threadCount - 1) / (2 * pool.threadCount)))
         pool.parallelFor((rowTiles + perChunk - 1) / perChunk) { chunk in
             let first = chunk * perChunk, count = min(rowTiles, first + perChunk) - first
@@ -92,7 +105,13 @@ extension Kernels {
                 }
                 for colTile in 0..<colTiles where triangle.wants(column: colTile * 16, lastRow: lastRow) {
                     let j0 = colTile * 16, cols = min(16, n - j0)
-                    GemmTile.packStrip(b + p0 * ldb + j0, ldb: ldb, cols: cols, depth: depth, into: strip)
+                    let piece: UnsafePointer<Float>
+                    if let strips {
+                        piece = UnsafePointer(strips + colTile * k * 16 + p0 * 16)
+                    } else {
+                        GemmTile.packStrip(b + p0 * ldb + j0, ldb: ldb, cols: cols, depth: depth, into: strip)
+                        piece = UnsafePointer(strip)
+                    }
                     for t in 0..<count {
                         let i0 = (first + t) * 6, rows = min(6, m - i0)
                         guard triangle.wants(column: j0, lastRow: i0 + rows - 1) else { continue }
@@ -100,7 +119,7 @@ extension Kernels {
                         let from = min(max(terms.lowerBound - p0, 0), depth)
                         let to = max(min(terms.upperBound - p0, depth), from)
                         GemmTile.run(i0: i0, j0: j0, rows: rows, cols: cols, k: to - from,
-                                     packedA: packed + t * gemmDepth * 6 + from * 6, strip: strip + from * 16,
+                                     packedA: packed + t * gemmDepth * 6 + from * 6, strip: piece + from * 16,
                                      c: c, ldc: ldc, accumulate: accumulate || p0 > 0)
                     }
                 }
@@ -189,6 +208,24 @@ enum GemmTile {
             for p in 0..<depth {
                 let column = origin + p * a.kStride
                 for r in 0..<6 { tile[p * 6 + r] = column[min(r, rows - 1) * a.rowStride] }
+            }
+        }
+    }
+
+    /// Copies `cols` (at most 16) rows of `bT` (`b` transposed), `depth` columns each, into
+    /// `strip` as columns, zero-padded to 16.
+    ///
+    /// - bT: `(cols, ldb)`, first `depth` columns used
+    /// - strip: `(depth, 16)`
+    static func packTransposedStrip(
+        _ bT: UnsafePointer<Float>, ldb: Int, cols: Int, depth: Int, into strip: UnsafeMutablePointer<Float>
+    ) {
+        for j in 0..<16 {
+            if j < cols {
+                let row = bT + j * ldb
+                for p in 0..<depth { strip[p * 16 + j] = row[p] }
+            } else {
+                for p in 0..<depth { strip[p * 16 + j] = 0 }
             }
         }
     }

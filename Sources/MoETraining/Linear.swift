@@ -2,8 +2,9 @@ import MoEKernels
 
 /// `y = x W^T` and its backward, on the kernels' f32 products.
 ///
-/// Forward is the inference matmul; backward is two GEMMs that read their operands where they
-/// lie: `dX = dY W` and `dW += dY^T X` (`dY` read transposed through its strides). Every
+/// Three GEMMs that read their operands where they lie: forward `Y = X W^T` (`W` read as the
+/// transposed right operand), backward `dX = dY W` and `dW += dY^T X` (`dY` read transposed
+/// through its strides). Every
 /// output element is computed by one thread in a fixed order, so results do not depend on the
 /// thread count's scheduling.
 enum Linear {
@@ -15,8 +16,8 @@ enum Linear {
     static func forward(_ w: UnsafePointer<Float>, outputs: Int, inputs: Int,
                         x: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>, tokens: Int, pool: ThreadPool) {
         guard tokens > 0, outputs > 0 else { return }
-        let matrix = WeightMatrix(base: UnsafeRawPointer(w), type: .f32, rows: outputs, cols: inputs)
-        Kernels.matmul(matrix, input: x, output: y, tokens: tokens, pool: pool)
+        Kernels.gemm(m: tokens, n: outputs, k: inputs, a: StridedMatrix(x, rowStride: inputs, kStride: 1),
+                     b: w, ldb: inputs, transposedB: true, c: y, ldc: outputs, accumulate: false, pool: pool)
     }
 
     /// Gradients of `forward`: `dx = dy W` (overwritten, or added to with `accumulateDx`;
