@@ -57,8 +57,9 @@ extension Kernels {
     /// Head `h` of `attention` on the calling thread, as GEMMs over all `firstPosition +
     /// tokens` positions: scores against the keys transposed, a scaled softmax up to each
     /// query's position (within `window`), masked positions given probability 0, then the
-    /// probabilities times the values. Both GEMMs skip the tiles past the causal diagonal. `pool` only serves the GEMMs' calls; from inside a
-    /// `parallelFor` on it they run serially. Training keeps `scores` as the probabilities.
+    /// probabilities times the values. Both GEMMs skip the tiles past the causal diagonal.
+    /// `pool` only serves the GEMMs' calls; from inside a `parallelFor` on it they run
+    /// serially. Training keeps `scores` as the probabilities.
     ///
     /// - queries, output: `(tokens, heads, headDim)`; only head `h` is written
     /// - keys, values: `(firstPosition + tokens, kvHeads, headDim)` from position 0

@@ -86,10 +86,11 @@ extension Kernels {
             let first = chunk * perChunk, count = min(rowTiles, first + perChunk) - first
             let lastRow = min(m, (first + count) * 6) - 1
             let packed = UnsafeMutablePointer<Float>.allocate(capacity: count * gemmDepth * 6)  // (count, gemmDepth, 6)
-            let strip = UnsafeMutablePointer<Float>.allocate(capacity: gemmDepth * 16)  // (gemmDepth, 16)
+            let strip: UnsafeMutablePointer<Float>? = strips == nil
+                ? .allocate(capacity: gemmDepth * 16) : nil  // (gemmDepth, 16)
             defer {
                 packed.deallocate()
-                strip.deallocate()
+                strip?.deallocate()
             }
             // k in pieces: the chunk's rows of `a` for the piece are copied k-major (rows past the
             // matrix repeat its last row); then each 16-column strip of `b` for the piece is
@@ -111,8 +112,8 @@ extension Kernels {
                     if let strips {
                         piece = UnsafePointer(strips + colTile * k * 16 + p0 * 16)
                     } else {
-                        GemmTile.packStrip(b + p0 * ldb + j0, ldb: ldb, cols: cols, depth: depth, into: strip)
-                        piece = UnsafePointer(strip)
+                        GemmTile.packStrip(b + p0 * ldb + j0, ldb: ldb, cols: cols, depth: depth, into: strip!)
+                        piece = UnsafePointer(strip!)
                     }
                     for t in 0..<count {
                         let i0 = (first + t) * 6, rows = min(6, m - i0)

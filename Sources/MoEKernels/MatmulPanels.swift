@@ -155,7 +155,7 @@ enum MatmulPanels {
 
     /// One or two panels (tokens from `firstToken`) against every row of an f32 weight, 6
     /// rows at a time: the panels stay in L1 while the weight streams, which suits many tokens
-    /// and small matrices (training).
+    /// and small matrices.
     ///
     /// - w: `(rows, cols)`
     /// - panels: `(count, cols, 8)`, count in 1...2

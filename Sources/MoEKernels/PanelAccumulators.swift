@@ -4,7 +4,7 @@
 /// Both kernels add `sum_k a[r, k] * b[k, 0 ..< 8v]` where `a[r, k]` is at
 /// `a + r * rowStride + k * kStride` (broadcast) and vector `v` of `b[k]` at `bv + k * bStride`.
 /// The prefill matmul uses them with `a` = weight rows and `b` = token panels; the f32 GEMM
-/// with any strided `a` and a row-major `b`.
+/// with a k-major packed tile of `a` and a 16-column strip of `b`.
 struct PanelAccumulators {
     var a00 = SIMD8<Float>(), a01 = SIMD8<Float>()
     var a10 = SIMD8<Float>(), a11 = SIMD8<Float>()

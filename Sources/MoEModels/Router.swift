@@ -2,7 +2,7 @@ import MoEKernels
 
 /// Turns one token's router logits into its chosen experts and their mixing weights, in
 /// f32, per the family's routing rule (DESIGN.md §3).
-enum Router {
+public enum Router {
     /// Writes the `topK` chosen experts (highest first) and their weights. A selection bias
     /// (DeepSeek-V3's `e_score_correction_bias`, or `moe train --balance bias`) is added to
     /// the scores the experts are chosen by (probabilities or logits, per `rule`), not to the
@@ -36,8 +36,12 @@ enum Router {
         }
     }
 
-    /// Indices of the `k` largest values, largest first; ties go to the lower index.
-    static func selectTopK(_ values: UnsafePointer<Float>, count: Int, k: Int, experts: UnsafeMutablePointer<Int>) {
+    /// Indices of the `k` largest values, largest first; ties go to the lower index. The one
+    /// rule by which inference and `moe train` choose experts.
+    ///
+    /// - values: `(count)`
+    /// - experts: `(k)`
+    public static func selectTopK(_ values: UnsafePointer<Float>, count: Int, k: Int, experts: UnsafeMutablePointer<Int>) {
         var chosen = 0
         while chosen < k {
             var best = -1

@@ -1,4 +1,5 @@
 import MoEKernels
+import MoEModels
 
 /// What one MoE layer's forward pass keeps for backward and for load statistics.
 final class MoEActivations {
@@ -170,6 +171,7 @@ struct MoEBlock {
         a.chosen = [Int32](repeating: 0, count: tokens * topK)
         a.gates = [Float](repeating: 0, count: tokens * topK)
         a.selections = [Int](repeating: 0, count: experts)
+        var scores = [Float](repeating: 0, count: experts), picked = [Int](repeating: 0, count: topK)
         for t in 0..<tokens {
             let z = logits + t * experts
             var m = -Float.infinity
@@ -181,22 +183,13 @@ struct MoEBlock {
                 total += p
             }
             a.logSumExp[t] = m + Math.logf(total)
-            var picked: [Int] = []
             var sum: Float = 0
-            for e in 0..<experts { a.probs[t * experts + e] /= total }
-            for _ in 0..<topK {
-                var best = -1
-                var bestScore = -Float.infinity
-                for e in 0..<experts where !picked.contains(e) {
-                    let score = a.probs[t * experts + e] + (bias?[e] ?? 0)
-                    if best < 0 || score > bestScore {
-                        best = e
-                        bestScore = score
-                    }
-                }
-                picked.append(best)
-                sum += a.probs[t * experts + best]
+            for e in 0..<experts {
+                a.probs[t * experts + e] /= total
+                scores[e] = a.probs[t * experts + e] + (bias?[e] ?? 0)
             }
+            Router.selectTopK(scores, count: experts, k: topK, experts: &picked)
+            for e in picked { sum += a.probs[t * experts + e] }
             for (s, e) in picked.enumerated() {
                 a.chosen[t * topK + s] = Int32(e)
                 a.gates[t * topK + s] = a.probs[t * experts + e] / sum

@@ -8,12 +8,7 @@ final class MatmulTests: XCTestCase {
         let x = rng.floats(tokens * cols)
         let expected = referenceMatmul(w, x, tokens: tokens)
         for pool in TestPools.all {
-            var out = [Float](repeating: .nan, count: tokens * rows)
-            x.withUnsafeBufferPointer { xp in
-                out.withUnsafeMutableBufferPointer { op in
-                    Kernels.matmul(w.matrix, input: xp.baseAddress!, output: op.baseAddress!, tokens: tokens, pool: pool)
-                }
-            }
+            let out = kernelMatmul(w, x, tokens: tokens, pool: pool)
             let err = relativeError(out, expected)
             XCTAssertLessThan(err, 1e-5, "\(type) rows \(rows) cols \(cols) tokens \(tokens) threads \(pool.threadCount)")
         }

@@ -15,12 +15,7 @@ final class QuantMatmulTests: XCTestCase {
             let x = rng.floats(tokens * cols)
             let expected = referenceMatmul(w, x, tokens: tokens)
             for pool in TestPools.all {
-                var out = [Float](repeating: .nan, count: tokens * rows)
-                x.withUnsafeBufferPointer { xp in
-                    out.withUnsafeMutableBufferPointer { op in
-                        Kernels.matmul(w.matrix, input: xp.baseAddress!, output: op.baseAddress!, tokens: tokens, pool: pool)
-                    }
-                }
+                let out = kernelMatmul(w, x, tokens: tokens, pool: pool)
                 if tokens <= MatmulDriver.matvecTokenLimit && Self.quantisedInputTypes.contains(type) {
                     for t in 0..<tokens {
                         checkQuantisedInputBound(w, Array(x[t * cols..<(t + 1) * cols]), Array(out[t * rows..<(t + 1) * rows]),
@@ -64,12 +59,7 @@ final class QuantMatmulTests: XCTestCase {
         for type in Self.quantisedInputTypes {
             let w = TestMatrix(type: type, rows: 64, cols: 1024, rng: &rng)
             let x = rng.floats(1024)
-            var out = [Float](repeating: .nan, count: 64)
-            x.withUnsafeBufferPointer { xp in
-                out.withUnsafeMutableBufferPointer { op in
-                    Kernels.matmul(w.matrix, input: xp.baseAddress!, output: op.baseAddress!, tokens: 1, pool: TestPools.all[1])
-                }
-            }
+            let out = kernelMatmul(w, x, tokens: 1, pool: TestPools.all[1])
             XCTAssertLessThan(relativeError(out, referenceMatmul(w, x, tokens: 1)), 1e-2, "\(type)")
         }
     }

@@ -37,6 +37,18 @@ func referenceMatmul(_ w: TestMatrix, _ x: [Float], tokens: Int) -> [Double] {
     return out
 }
 
+/// `Kernels.matmul` of `w` on `tokens` rows of `x`, into a NaN-filled buffer (so an output
+/// the kernel skips shows). `(tokens, w.rows)`
+func kernelMatmul(_ w: TestMatrix, _ x: [Float], tokens: Int, pool: ThreadPool) -> [Float] {
+    var out = [Float](repeating: .nan, count: tokens * w.matrix.rows)
+    x.withUnsafeBufferPointer { xp in
+        out.withUnsafeMutableBufferPointer { op in
+            Kernels.matmul(w.matrix, input: xp.baseAddress!, output: op.baseAddress!, tokens: tokens, pool: pool)
+        }
+    }
+    return out
+}
+
 /// Element types stored one per block (any column count works).
 let plainWeightTypes = WeightType.allCases.filter { !$0.isBlockQuantized }
 
