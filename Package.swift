@@ -18,6 +18,7 @@ let package = Package(
         .library(name: "MoEKernels", targets: ["MoEKernels"]),
         .library(name: "MoEFormats", targets: ["MoEFormats"]),
         .library(name: "MoEModels", targets: ["MoEModels"]),
+        .library(name: "MoEConvert", targets: ["MoEConvert"]),
         .library(name: "MoERuntime", targets: ["MoERuntime"]),
         .library(name: "MoETokenizers", targets: ["MoETokenizers"]),
         .library(name: "MoEChatTemplates", targets: ["MoEChatTemplates"]),
@@ -32,22 +33,28 @@ let package = Package(
         .target(name: "MoETokenizers", dependencies: ["MoEFormats"]),
         .target(name: "MoEChatTemplates"),
         .target(name: "MoEModels", dependencies: ["MoEKernels", "MoEFormats"]),
-        .target(name: "MoERuntime", dependencies: ["MoEModels", "MoEKernels", "MoEFormats", "MoETokenizers", "MoEChatTemplates"]),
+        .target(name: "MoEConvert", dependencies: ["MoEModels", "MoEKernels", "MoEFormats", "MoETokenizers"]),
+        .target(name: "MoERuntime", dependencies: ["MoEModels", "MoEConvert", "MoEKernels", "MoEFormats", "MoETokenizers", "MoEChatTemplates"]),
         .target(name: "MoETraining", dependencies: ["MoEKernels", "MoEFormats", "MoEModels"], swiftSettings: kernelFlags),
         .executableTarget(
             name: "moe",
             dependencies: [
-                "MoERuntime", "MoEModels", "MoEFormats", "MoEKernels", "MoETokenizers", "MoEChatTemplates", "MoETraining",
+                "MoERuntime", "MoEModels", "MoEConvert", "MoEFormats", "MoEKernels", "MoETokenizers", "MoEChatTemplates", "MoETraining",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // Test support, not a product: the committed fixtures under Tests/Fixtures that several test targets read.
+        .target(name: "MoETestFixtures", dependencies: ["MoEFormats", "MoETokenizers"], path: "Tests/MoETestFixtures"),
         .testTarget(name: "MoEKernelsTests", dependencies: ["MoEKernels", "MoEFormats"]),
         .testTarget(name: "MoEFormatsTests", dependencies: ["MoEFormats"]),
-        .testTarget(name: "MoEModelsTests", dependencies: ["MoEModels", "MoEFormats", "MoEKernels"]),
+        .testTarget(name: "MoEModelsTests", dependencies: ["MoEModels", "MoEFormats", "MoEKernels", "MoETestFixtures"]),
+        .testTarget(name: "MoEConvertTests", dependencies: [
+            "MoEConvert", "MoEModels", "MoEFormats", "MoEKernels", "MoETokenizers", "MoETestFixtures",
+        ]),
         .testTarget(name: "MoERuntimeTests", dependencies: ["MoERuntime", "MoEModels"]),
         .testTarget(name: "MoECLITests", dependencies: ["moe", "MoEFormats", "MoETokenizers"]),
-        .testTarget(name: "MoETokenizersTests", dependencies: ["MoETokenizers", "MoEFormats"]),
+        .testTarget(name: "MoETokenizersTests", dependencies: ["MoETokenizers", "MoEFormats", "MoETestFixtures"]),
         .testTarget(name: "MoEChatTemplatesTests", dependencies: ["MoEChatTemplates"]),
-        .testTarget(name: "MoETrainingTests", dependencies: ["MoETraining", "MoEModels", "MoEFormats", "MoEKernels"]),
+        .testTarget(name: "MoETrainingTests", dependencies: ["MoETraining", "MoEModels", "MoEConvert", "MoEFormats", "MoEKernels"]),
     ]
 )

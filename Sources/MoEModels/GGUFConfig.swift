@@ -2,7 +2,7 @@ import MoEFormats
 
 extension ModelConfig {
     /// GGUF architectures (llama.cpp's names) this engine runs, and the family each maps to.
-    static let ggufArchitectures = ["llama", "qwen2moe", "qwen3moe", "olmoe", "granitemoe", "qwen2", "qwen3"]
+    package static let ggufArchitectures = ["llama", "qwen2moe", "qwen3moe", "olmoe", "granitemoe", "qwen2", "qwen3"]
 
     /// Reads the architecture from a GGUF file's metadata (llama.cpp's keys,
     /// `<arch>.block_count` and so on) and its tensor list (which layers are MoE, tied

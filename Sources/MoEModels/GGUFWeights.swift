@@ -56,7 +56,7 @@ public final class GGUFWeights: WeightSource, @unchecked Sendable {
     }
 
     /// The kernel type for a ggml type, if the kernels compute on it.
-    static func weightType(_ type: GGMLType) -> WeightType? {
+    package static func weightType(_ type: GGMLType) -> WeightType? {
         switch type {
         case .F32: return .f32
         case .F16: return .f16
@@ -76,9 +76,9 @@ public final class GGUFWeights: WeightSource, @unchecked Sendable {
 }
 
 /// Hugging Face <-> llama.cpp tensor names.
-enum GGUFNames {
+package enum GGUFNames {
     /// Where a Hugging Face tensor lives in a GGUF file.
-    enum Target: Equatable {
+    package enum Target: Equatable {
         /// A tensor of its own.
         case whole(String)
         /// Expert `expert` of `stacked`, or the per-expert tensor `perExpert`.
@@ -86,7 +86,7 @@ enum GGUFNames {
     }
 
     /// Translates `name`; nil when it has no GGUF counterpart.
-    static func translate(_ name: String, family: ModelFamily) -> Target? {
+    package static func translate(_ name: String, family: ModelFamily) -> Target? {
         switch name {
         case "model.embed_tokens.weight": return .whole("token_embd.weight")
         case "model.norm.weight": return .whole("output_norm.weight")

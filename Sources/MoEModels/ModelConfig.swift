@@ -65,7 +65,7 @@ public struct ModelConfig: Sendable {
     public var eosTokenIds: [Int]
 
     /// The family that interprets this config.
-    var family: ModelFamily
+    package var family: ModelFamily
 
     /// Reads `config.json` in a model folder.
     public static func load(folder: String) throws -> ModelConfig {

@@ -1,5 +1,5 @@
 /// How a family's routed experts are stored.
-enum ExpertLayout: Sendable {
+package enum ExpertLayout: Sendable {
     /// One tensor per expert and projection: `<moe>.experts.<e>.<gate|up|down>.weight`.
     case separate(gate: String, up: String, down: String)
     /// All experts in two 3-D tensors: `input` `(experts, 2 * intermediate, hidden)` holding
@@ -9,19 +9,19 @@ enum ExpertLayout: Sendable {
 
 /// What differs between architectures: config defaults and reading, and tensor names.
 /// Each family's file holds one of these and nothing else.
-struct ModelFamily: Sendable {
+package struct ModelFamily: Sendable {
     /// The `model_type` this family reads.
-    let modelType: String
+    package let modelType: String
     /// `rope_theta` when the config does not say.
     let defaultRopeTheta: Double
     /// `rms_norm_eps` when the config does not say.
     let defaultRMSNormEps: Double
     /// Name of the sparse block inside a layer (`block_sparse_moe` or `mlp`).
-    let moeBlock: String
+    package let moeBlock: String
     /// Name of the router's linear layer inside the sparse block.
-    let router: String
+    package let router: String
     /// Storage of the routed experts.
-    let experts: ExpertLayout
+    package let experts: ExpertLayout
     /// Reads the family's own config fields.
     let configure: @Sendable (JSONFields, inout ModelConfig) throws -> Void
 
@@ -36,7 +36,7 @@ struct ModelFamily: Sendable {
     }
 
     /// The supported `model_type`s, for error messages.
-    static var supportedNames: String { all.map(\.modelType).joined(separator: ", ") }
+    package static var supportedNames: String { all.map(\.modelType).joined(separator: ", ") }
 
     /// Expert tensor names for families that keep their dense FFN under `mlp` and have no
     /// experts (the dense baselines).

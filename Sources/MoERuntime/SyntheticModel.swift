@@ -1,4 +1,5 @@
 import Foundation
+import MoEConvert
 import MoEKernels
 import MoEModels
 

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import MoEConvert
 import MoEKernels
 import MoEModels
 import MoERuntime

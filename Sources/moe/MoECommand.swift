@@ -1,4 +1,5 @@
 import ArgumentParser
+import MoEModels
 
 /// The `moe` command-line tool.
 @main
@@ -8,10 +9,9 @@ struct MoECommand: ParsableCommand {
         abstract: "Run, inspect and benchmark Mixture-of-Experts and dense language models on CPU.",
         discussion: """
             A model PATH is a Hugging Face folder (config.json plus model.safetensors, or shards \
-            with model.safetensors.index.json) or a GGUF file. Supported model types: mixtral, \
-            qwen2_moe, qwen3_moe, olmoe, granitemoe, llama, mistral, qwen2, qwen3 (GGUF: llama, \
-            qwen2moe, qwen3moe, olmoe, granitemoe, qwen2, qwen3). Without --model, commands use \
-            the shipped models/shakespeare-moe.
+            with model.safetensors.index.json) or a GGUF file. Supported model types: \
+            \(ModelFamily.supportedNames) (GGUF: \(ModelConfig.ggufArchitectures.joined(separator: ", "))). \
+            Without --model, commands use the shipped models/shakespeare-moe.
             """,
         subcommands: [
             Forward.self, Generate.self, Chat.self, Inspect.self, Bench.self, Quantize.self,

@@ -1,7 +1,6 @@
 import ArgumentParser
 import Foundation
-import MoEFormats
-import MoEModels
+import MoEConvert
 
 /// `moe quantize`: write a GGUF file as llama.cpp's converter and `llama-quantize` would.
 struct Quantize: ParsableCommand {
@@ -43,37 +42,15 @@ struct Quantize: ParsableCommand {
     func run() throws {
         guard let exportType = GGUFExportType(rawValue: type.lowercased()) else { return }
         let bar = ProgressLine(label: "quantize")
-        let vocabulary = try vocabularyMetadata()
+        let vocabulary = try GGUFExporter.vocabulary(input: input)
+        if let warning = vocabulary.warning { FileHandle.standardError.write(Data("warning: \(warning)\n".utf8)) }
         let summary = try GGUFExporter.export(input: input, output: output, type: exportType,
                                               threads: threads ?? ProcessInfo.processInfo.activeProcessorCount,
-                                              vocabulary: vocabulary) { p in
+                                              vocabulary: vocabulary.metadata) { p in
             bar.update(done: p.tensorsDone, count: p.tensorCount, bytesDone: p.bytesDone, bytesTotal: p.bytesTotal)
         }
         bar.finish()
         let types = summary.tensorsByType.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", ")
         emit("wrote \(output): \(summary.tensorCount) tensors (\(types)), \(Format.bytes(summary.fileBytes))\n")
     }
-}
-
-extension Quantize {
-    /// The `tokenizer.*` keys for a Hugging Face folder with a byte-level BPE tokenizer.json,
-    /// or a SentencePiece-style one for a llama-family model; empty (with a warning) when the
-    /// folder has another kind of tokenizer or none.
-    func vocabularyMetadata() throws -> [(key: String, value: GGUFValue)] {
-        var isFolder: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: input, isDirectory: &isFolder), isFolder.boolValue else { return [] }
-        let config = try ModelConfig.load(folder: input)
-        guard FileManager.default.fileExists(atPath: (input as NSString).appendingPathComponent("tokenizer.json")) else {
-            warn("\(input) has no tokenizer.json: no vocabulary written (llama.cpp needs one to load the file)")
-            return []
-        }
-        switch try QuantizeVocabulary.metadata(folder: input, modelType: config.modelType, vocabSize: config.vocabSize) {
-        case .success(let entries): return entries
-        case .failure(let reason):
-            warn("vocabulary not written: \(reason)")
-            return []
-        }
-    }
-
-    private func warn(_ message: String) { FileHandle.standardError.write(Data("warning: \(message)\n".utf8)) }
 }

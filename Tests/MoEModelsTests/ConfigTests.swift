@@ -1,5 +1,6 @@
 import Foundation
 import MoEModels
+import MoETestFixtures
 import XCTest
 
 final class ConfigTests: XCTestCase {

@@ -1,6 +1,7 @@
 import Foundation
 import MoEKernels
 import MoEModels
+import MoETestFixtures
 import XCTest
 
 final class ExpertLoadTests: XCTestCase {

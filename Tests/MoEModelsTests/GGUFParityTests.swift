@@ -1,12 +1,13 @@
 import Foundation
 import MoEKernels
 import MoEModels
+import MoETestFixtures
 import XCTest
 
 /// GGUF files made by llama.cpp's converter (scripts/make_gguf_model_fixtures.py) from the
 /// model fixtures give transformers' logits and greedy continuation of the source checkpoint.
 final class GGUFParityTests: XCTestCase {
-    static let root = URL(fileURLWithPath: ModelFixture.root).deletingLastPathComponent().appendingPathComponent("gguf-models").path
+    static let root = ModelFixture.conversionsRoot
 
     /// `(gguf path, source fixture, output type)` for every converted file.
     func conversions() throws -> [(path: String, fixture: ModelFixture, type: String)] {

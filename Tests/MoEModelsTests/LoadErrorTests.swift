@@ -2,6 +2,7 @@ import Foundation
 import MoEFormats
 import MoEKernels
 import MoEModels
+import MoETestFixtures
 import XCTest
 
 /// A checkpoint whose tensors don't fit its config is a clear error naming the tensor.

@@ -1,5 +1,6 @@
 import MoEKernels
 import MoEModels
+import MoETestFixtures
 import XCTest
 
 /// Every fixture family against transformers' float32 logits and greedy continuation.

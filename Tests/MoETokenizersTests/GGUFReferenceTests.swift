@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 import MoEFormats
+import MoETestFixtures
 @testable import MoETokenizers
 
 /// GGUF vocabularies written by llama.cpp's converter, encoding and decoding the corpus as

@@ -1,4 +1,5 @@
 import Foundation
+import MoETestFixtures
 import XCTest
 @testable import MoETokenizers
 

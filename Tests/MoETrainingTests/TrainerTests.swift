@@ -1,4 +1,5 @@
 import Foundation
+import MoEConvert
 import MoEFormats
 import MoEKernels
 import MoEModels

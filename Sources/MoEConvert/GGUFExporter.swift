@@ -1,8 +1,9 @@
 import Foundation
 import MoEFormats
+import MoEModels
 
-/// `moe quantize`: writes a GGUF file like llama.cpp's `convert_hf_to_gguf.py` followed by
-/// `llama-quantize` would, from a Hugging Face folder or another GGUF file.
+/// Writes a GGUF file as llama.cpp's `convert_hf_to_gguf.py` followed by `llama-quantize`
+/// would, from a Hugging Face folder or another GGUF file (what `moe quantize` runs).
 public enum GGUFExporter {
     /// Where the export is, reported after each tensor.
     public struct Progress: Sendable {

@@ -1,11 +1,12 @@
 import Foundation
 import MoEFormats
-@testable import MoETokenizers
+import MoETokenizers
 
 /// The vocabulary-only GGUF files scripts/make_gguf_vocab_fixtures.py wrote with llama.cpp's
 /// converter (gzipped), loaded once per test process.
-enum GGUFFixtures {
-    static let root: URL = URL(fileURLWithPath: #filePath)
+package enum GGUFFixtures {
+    /// `Tests/Fixtures/gguf-vocab`.
+    package static let root: URL = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent()
         .appendingPathComponent("Fixtures").appendingPathComponent("gguf-vocab")
 
@@ -14,7 +15,7 @@ enum GGUFFixtures {
     nonisolated(unsafe) private static var tokenizers: [String: Tokenizer] = [:]
 
     /// The tokenizer of a fixture (cached).
-    static func tokenizer(_ name: String) throws -> Tokenizer {
+    package static func tokenizer(_ name: String) throws -> Tokenizer {
         let f = try file(name)
         lock.lock()
         defer { lock.unlock() }
@@ -25,7 +26,7 @@ enum GGUFFixtures {
     }
 
     /// The parsed GGUF file of a fixture (cached).
-    static func file(_ name: String) throws -> GGUFFile {
+    package static func file(_ name: String) throws -> GGUFFile {
         lock.lock()
         defer { lock.unlock() }
         if let f = files[name] { return f }
@@ -35,7 +36,7 @@ enum GGUFFixtures {
     }
 
     /// The bytes of a gzip file, decompressed by the system's gzip.
-    static func gunzip(_ url: URL) throws -> [UInt8] {
+    package static func gunzip(_ url: URL) throws -> [UInt8] {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = ["gzip", "-dc", url.path]

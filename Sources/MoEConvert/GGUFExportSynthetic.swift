@@ -1,8 +1,9 @@
 import Foundation
 import MoEFormats
+import MoEModels
 
 /// A GGUF file of random weights in the shape of a model config, for benchmarking a model
-/// without downloading it. Tensor names, stacking and metadata are those `moe quantize`
+/// without downloading it. Tensor names, stacking and metadata are those ``GGUFExporter``
 /// writes; the types follow the same recipe as quantising a real checkpoint.
 public struct SyntheticGGUF: Sendable {
     /// The architecture the weights are shaped for.

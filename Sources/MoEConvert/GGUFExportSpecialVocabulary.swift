@@ -7,7 +7,7 @@ import MoEFormats
 /// RobertaProcessing, and the simple TemplateProcessing shapes gguf-py parses), then from
 /// tokenizer_config.json's `add_*_token`; the ids from tokenizer_config.json's `*_token`
 /// looked up among tokenizer.json's added tokens, then from config.json's `*_token_id`.
-struct QuantizeSpecialVocabulary {
+struct GGUFExportSpecialVocabulary {
     /// The special token kinds gguf-py reads, in its order, with the GGUF key gguf-py's writer
     /// has for each id (none for `cls`).
     static let kinds: [(kind: String, key: String?)] = [

@@ -1,6 +1,8 @@
 import Foundation
+import MoEConvert
 import MoEFormats
 import MoEModels
+import MoETestFixtures
 import XCTest
 
 /// Quantised outputs of `GGUFExporter`: every tensor's bytes are the reference quantiser's

@@ -5,8 +5,8 @@ import MoETokenizers
 /// The vocabulary llama.cpp's converter writes for a byte-level BPE tokenizer.json
 /// (`_set_vocab_gpt2`): tokens padded to the model's rows, token types, merges, and the
 /// pre-tokenizer name found by llama.cpp's fingerprint.
-enum QuantizeVocabularyBPE {
-    typealias TokenType = QuantizeVocabulary.TokenType
+enum GGUFExportVocabularyBPE {
+    typealias TokenType = GGUFExportVocabulary.TokenType
 
     /// Whether tokenizer.json is a BPE whose pre-tokenizer (or one step of a Sequence) is ByteLevel.
     static func applies(_ json: [String: Any]) -> Bool {
@@ -17,17 +17,17 @@ enum QuantizeVocabularyBPE {
     }
 
     /// The metadata of `files` (whose tokenizer is `tokenizer`) for a model of `vocabSize` rows.
-    static func metadata(_ files: QuantizeVocabulary.Files, tokenizer: Tokenizer,
-                         vocabSize: Int) -> Result<[(key: String, value: GGUFValue)], QuantizeVocabulary.SkipReason> {
+    static func metadata(_ files: GGUFExportVocabulary.Files, tokenizer: Tokenizer,
+                         vocabSize: Int) -> Result<[(key: String, value: GGUFValue)], GGUFExportVocabulary.SkipReason> {
         let json = files.tokenizer
         let model = json["model"] as? [String: Any] ?? [:]
         guard let vocab = model["vocab"] as? [String: Int] else {
-            return .failure(QuantizeVocabulary.SkipReason("tokenizer.json's BPE model has no vocabulary"))
+            return .failure(GGUFExportVocabulary.SkipReason("tokenizer.json's BPE model has no vocabulary"))
         }
-        let ids = tokenizer.encode(QuantizePreTokenizers.checkText, addSpecialTokens: true)
-        let hash = QuantizeSHA256.hex(Array(("[" + ids.map(String.init).joined(separator: ", ") + "]").utf8))
-        guard let pre = QuantizePreTokenizers.byHash[hash] ?? preTokenizerFromConfiguration(json) else {
-            return .failure(QuantizeVocabulary.SkipReason("llama.cpp does not know this pre-tokenizer (fingerprint \(hash))"))
+        let ids = tokenizer.encode(GGUFExportPreTokenizers.checkText, addSpecialTokens: true)
+        let hash = SHA256.hex(Array(("[" + ids.map(String.init).joined(separator: ", ") + "]").utf8))
+        guard let pre = GGUFExportPreTokenizers.byHash[hash] ?? preTokenizerFromConfiguration(json) else {
+            return .failure(GGUFExportVocabulary.SkipReason("llama.cpp does not know this pre-tokenizer (fingerprint \(hash))"))
         }
         var byID: [Int: (String, TokenType)] = [:]
         for (token, id) in vocab { byID[id] = (token, .normal) }
@@ -49,7 +49,7 @@ enum QuantizeVocabularyBPE {
         ]
         let merges = mergeStrings(model["merges"])
         if !merges.isEmpty { m.append(("tokenizer.ggml.merges", .array(.string, merges.map(GGUFValue.string)))) }
-        m += QuantizeVocabulary.special(files, tokenCount: tokens.count).metadata(chatTemplate: tokenizer.chatTemplate)
+        m += GGUFExportVocabulary.special(files, tokenCount: tokens.count).metadata(chatTemplate: tokenizer.chatTemplate)
         return .success(m)
     }
 

@@ -1,7 +1,9 @@
 import Foundation
+import MoEConvert
 import MoEFormats
 import MoEKernels
 import MoEModels
+import MoETestFixtures
 import XCTest
 
 /// `GGUFExporter` with `--type f32` / `bf16` writes what llama.cpp's converter writes (the
@@ -22,7 +24,7 @@ final class GGUFExportParityTests: XCTestCase {
 
     func testF32AndBF16OutputsEqualLlamaCppConverter() throws {
         let folder = try temporaryFolder()
-        let files = try FileManager.default.contentsOfDirectory(atPath: GGUFParityTests.root).filter { $0.hasSuffix(".gguf") }.sorted()
+        let files = try FileManager.default.contentsOfDirectory(atPath: ModelFixture.conversionsRoot).filter { $0.hasSuffix(".gguf") }.sorted()
         XCTAssertGreaterThanOrEqual(files.count, 9)
         for file in files {
             let stem = String(file.dropLast(".gguf".count))
@@ -33,7 +35,7 @@ final class GGUFExportParityTests: XCTestCase {
             let source = ModelFixture.root + "/" + stem[..<dash]
             let out = folder + "/" + file
             _ = try GGUFExporter.export(input: source, output: out, type: type)
-            let reference = try GGUFFile(path: GGUFParityTests.root + "/" + file)
+            let reference = try GGUFFile(path: ModelFixture.conversionsRoot + "/" + file)
             let ours = try GGUFFile(path: out)
             let referenceKeys = Set(reference.metadataKeys).subtracting(Self.documentedMissingKeys)
             XCTAssertEqual(Set(ours.metadataKeys), referenceKeys, file)

@@ -1,5 +1,6 @@
 import Foundation
 import MoEFormats
+import MoEModels
 
 /// The metadata `convert_hf_to_gguf.py` writes for a supported checkpoint, in its order:
 /// `general.*`, the `TextModel` hyperparameters, the family's extras, then

@@ -17,8 +17,8 @@ import MoEFormats
 /// of the model beyond the vocabulary are padded as the converter's SentencePiece path pads
 /// them (`[PADn]`, unused), so that llama.cpp loads the file. (With a tokenizer.model in the
 /// folder the converter would read that instead; its scores order the merges the same way.)
-enum QuantizeVocabularyLlama {
-    typealias TokenType = QuantizeVocabulary.TokenType
+enum GGUFExportVocabularyLlama {
+    typealias TokenType = GGUFExportVocabulary.TokenType
 
     /// gguf-py's `LlamaHfVocab` test: a BPE model with byte fallback and a Sequence decoder.
     static func applies(_ json: [String: Any]) -> Bool {
@@ -31,11 +31,11 @@ enum QuantizeVocabularyLlama {
     static let namedKinds = ["bos", "eos", "unk", "sep", "pad", "cls", "mask"]
 
     /// The metadata of `files` for a model of `vocabSize` rows.
-    static func metadata(_ files: QuantizeVocabulary.Files, chatTemplate: String?,
-                         vocabSize: Int) -> Result<[(key: String, value: GGUFValue)], QuantizeVocabulary.SkipReason> {
+    static func metadata(_ files: GGUFExportVocabulary.Files, chatTemplate: String?,
+                         vocabSize: Int) -> Result<[(key: String, value: GGUFValue)], GGUFExportVocabulary.SkipReason> {
         let model = files.tokenizer["model"] as? [String: Any] ?? [:]
         guard let vocab = model["vocab"] as? [String: Int], Set(vocab.values) == Set(0..<vocab.count) else {
-            return .failure(QuantizeVocabulary.SkipReason("tokenizer.json's vocabulary ids are not 0 to n - 1"))
+            return .failure(GGUFExportVocabulary.SkipReason("tokenizer.json's vocabulary ids are not 0 to n - 1"))
         }
         var texts = [String](repeating: "", count: vocab.count)
         for (token, id) in vocab { texts[id] = token }
@@ -46,7 +46,7 @@ enum QuantizeVocabularyLlama {
         }
         added.sort { $0.id < $1.id }
         guard added.map(\.id) == Array(vocab.count..<(vocab.count + added.count)) else {
-            return .failure(QuantizeVocabulary.SkipReason("tokenizer.json's added tokens above the vocabulary are not numbered consecutively"))
+            return .failure(GGUFExportVocabulary.SkipReason("tokenizer.json's added tokens above the vocabulary are not numbered consecutively"))
         }
         let idOf = Dictionary(zip(texts, texts.indices), uniquingKeysWith: { first, _ in first })
             .merging(added.map { ($0.text, $0.id) }, uniquingKeysWith: { _, last in last })
@@ -71,7 +71,7 @@ enum QuantizeVocabularyLlama {
             ("tokenizer.ggml.scores", .array(.float32, scores.map(GGUFValue.float32))),
             ("tokenizer.ggml.token_type", .array(.int32, types.map { .int32($0.rawValue) })),
         ]
-        m += QuantizeVocabulary.special(files, tokenCount: tokens.count).metadata(chatTemplate: chatTemplate)
+        m += GGUFExportVocabulary.special(files, tokenCount: tokens.count).metadata(chatTemplate: chatTemplate)
         return .success(m)
     }
 
@@ -88,7 +88,7 @@ enum QuantizeVocabularyLlama {
     /// transformers' `all_special_tokens` for the folder: the named special tokens of
     /// tokenizer_config.json (else special_tokens_map.json; LlamaTokenizer's `<s>`, `</s>`,
     /// `<unk>` when that class is named and the entry is absent) and the additional ones.
-    static func specialTokens(_ files: QuantizeVocabulary.Files) -> [String] {
+    static func specialTokens(_ files: GGUFExportVocabulary.Files) -> [String] {
         func content(_ entry: Any?) -> String? { entry as? String ?? (entry as? [String: Any])?["content"] as? String }
         let config = files.config ?? [:], map = files.specialTokensMap ?? [:]
         let llamaDefaults = config["tokenizer_class"] as? String == "LlamaTokenizer"

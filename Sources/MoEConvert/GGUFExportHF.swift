@@ -1,5 +1,6 @@
 import Foundation
 import MoEFormats
+import MoEModels
 
 /// The tensors of a Hugging Face checkpoint under llama.cpp's names, arranged as
 /// `convert_hf_to_gguf.py` arranges them: q/k rows permuted for `llama`/`granitemoe`, routed

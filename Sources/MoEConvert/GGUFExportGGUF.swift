@@ -1,6 +1,6 @@
 import MoEFormats
 
-/// A GGUF file as the input of `moe quantize`: its tensors keep their names and shapes, and
+/// A GGUF file as the input of an export: its tensors keep their names and shapes, and
 /// its metadata is copied with a new `general.file_type` (as `llama-quantize` does).
 enum GGUFExportGGUF {
     /// The tensors of `file`, decoded to f32 when written.

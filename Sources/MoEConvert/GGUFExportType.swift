@@ -1,6 +1,6 @@
 import MoEFormats
 
-/// What `moe quantize` writes: a plain float type, one quantised type for every matrix
+/// The output type of an export: a plain float type, one quantised type for every matrix
 /// (llama.cpp's `llama-quantize --pure`), or llama.cpp's Q4_K_M mixture.
 public enum GGUFExportType: String, Sendable, CaseIterable {
     /// Every tensor F32 (the converter's `--outtype f32`).
@@ -22,7 +22,7 @@ public enum GGUFExportType: String, Sendable, CaseIterable {
     /// and Q5_K `attn_output` (`llama-quantize ... Q4_K_M`).
     case q4_k_m
 
-    /// The names accepted on the command line.
+    /// Every type's name, comma-separated, for help text and errors.
     public static var names: String { allCases.map(\.rawValue).joined(separator: ", ") }
 
     /// The type most matrices get.

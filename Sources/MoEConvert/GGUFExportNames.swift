@@ -1,3 +1,5 @@
+import MoEModels
+
 extension GGUFNames {
     /// Where a Hugging Face tensor goes when writing a GGUF file: `translate`'s answer, plus
     /// Granite's fused expert tensors, which llama.cpp's converter splits or renames.

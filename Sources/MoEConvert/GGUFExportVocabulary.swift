@@ -3,11 +3,11 @@ import MoEFormats
 import MoETokenizers
 
 /// The vocabulary metadata llama.cpp's converter writes for a Hugging Face tokenizer.json:
-/// a byte-level BPE (`tokenizer.ggml.model` = `gpt2`, ``QuantizeVocabularyBPE``) or, for the
+/// a byte-level BPE (`tokenizer.ggml.model` = `gpt2`, ``GGUFExportVocabularyBPE``) or, for the
 /// llama-family models whose converter reads it, a SentencePiece-style BPE with byte fallback
-/// (`llama`, ``QuantizeVocabularyLlama``); then the special tokens, `add_*_token` flags and
-/// chat template (``QuantizeSpecialVocabulary``).
-enum QuantizeVocabulary {
+/// (`llama`, ``GGUFExportVocabularyLlama``); then the special tokens, `add_*_token` flags and
+/// chat template (``GGUFExportSpecialVocabulary``).
+enum GGUFExportVocabulary {
     /// gguf-py's `TokenType`.
     enum TokenType: Int32 { case normal = 1, control = 3, userDefined = 4, unused = 5, byte = 6 }
 
@@ -37,16 +37,16 @@ enum QuantizeVocabulary {
         guard let json = load("tokenizer.json") else { return .failure(SkipReason("no readable tokenizer.json")) }
         let files = Files(tokenizer: json, config: load("tokenizer_config.json"),
                           specialTokensMap: load("special_tokens_map.json"), modelConfig: load("config.json") ?? [:])
-        if QuantizeVocabularyBPE.applies(json) {
-            return QuantizeVocabularyBPE.metadata(files, tokenizer: try Tokenizer(folder: folder), vocabSize: vocabSize)
+        if GGUFExportVocabularyBPE.applies(json) {
+            return GGUFExportVocabularyBPE.metadata(files, tokenizer: try Tokenizer(folder: folder), vocabSize: vocabSize)
         }
-        guard QuantizeVocabularyLlama.applies(json) else {
+        guard GGUFExportVocabularyLlama.applies(json) else {
             return .failure(SkipReason("tokenizer.json is neither a byte-level BPE nor a SentencePiece-style BPE with byte fallback"))
         }
         guard llamaVocabularyModelTypes.contains(modelType) else {
             return .failure(SkipReason("llama.cpp's converter writes a SentencePiece-style tokenizer.json only for llama-family models, not \(modelType)"))
         }
-        return QuantizeVocabularyLlama.metadata(files, chatTemplate: try Tokenizer(folder: folder).chatTemplate, vocabSize: vocabSize)
+        return GGUFExportVocabularyLlama.metadata(files, chatTemplate: try Tokenizer(folder: folder).chatTemplate, vocabSize: vocabSize)
     }
 
     /// `data` with each U+FEFF after the first byte written as the escape `\ufeff`: Foundation's
@@ -75,7 +75,7 @@ enum QuantizeVocabulary {
     }
 
     /// The special token vocabulary of `files` for `tokenCount` written tokens.
-    static func special(_ files: Files, tokenCount: Int) -> QuantizeSpecialVocabulary {
-        QuantizeSpecialVocabulary(tokenizer: files.tokenizer, config: files.config, modelConfig: files.modelConfig, tokenCount: tokenCount)
+    static func special(_ files: Files, tokenCount: Int) -> GGUFExportSpecialVocabulary {
+        GGUFExportSpecialVocabulary(tokenizer: files.tokenizer, config: files.config, modelConfig: files.modelConfig, tokenCount: tokenCount)
     }
 }

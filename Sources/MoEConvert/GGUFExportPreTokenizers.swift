@@ -2,7 +2,7 @@
 
 /// llama.cpp's BPE pre-tokenizer detection: the converter encodes `checkText` and names the
 /// pre-tokenizer by the SHA-256 of the token list printed as a Python list.
-enum QuantizePreTokenizers {
+enum GGUFExportPreTokenizers {
     /// The text llama.cpp's converter encodes.
     static let checkText = "\n \n\n \n\n\n \t \t\t \t\n  \n   \n    \n     \n🚀 (normal) 😶\u{200d}🌫️ (multiple emojis concatenated) ✅ 🦙🦙 3 33 333 3333 33333 333333 3333333 33333333 3.3 3..3 3...3 កាន់តែពិសេសអាច😁 ?我想在apple工作1314151天～ ------======= нещо на Български ''''''```````\"\"\"\"......!!!!!!?????? I've been 'told he's there, 'RE you sure? 'M not sure I'll make it, 'D you like some tea? We'Ve a'lL"
 
