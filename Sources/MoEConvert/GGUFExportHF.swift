@@ -11,13 +11,24 @@ enum GGUFExportHF {
     static func tensors(store: TensorStore, config: ModelConfig, folder: String) throws -> [GGUFExportTensor] {
         let family = config.family
         let architecture = GGUFNames.architecture(of: family)
-        let permute = GGUFNames.permutesQK(architecture)
+        let permute = family.gguf?.permutesQK ?? false
         var planned: [GGUFExportTensor] = []
         var experts: [String: [Int: TensorView]] = [:]
-        for name in store.names {
-            guard let view = store.tensor(name) else { continue }
+        for stored in store.names {
+            guard let view = store.tensor(stored) else { continue }
+            if family.unusedTensors.contains(where: { stored.hasPrefix($0.prefix) }) { continue }
+            // The text model of a multimodal checkpoint converts under the usual names.
+            let name = stored.hasPrefix(config.tensorPrefix) ? "model." + stored.dropFirst(config.tensorPrefix.count) : stored
             if name.hasSuffix("rotary_emb.inv_freq") { continue }
             if name == "lm_head.weight" && config.tieWordEmbeddings { continue }
+            if let pieces = GGUFExportDeltaNet.pieces(name: name, shape: view.shape, config: config) {
+                planned += pieces.map { piece in
+                    GGUFExportTensor(name: piece.name, shape: piece.shape, sourceBytes: view.data.count / pieces.count) {
+                        piece.transform(try GGUFExportValues.decode(view, file: folder))
+                    }
+                }
+                continue
+            }
             guard let target = GGUFNames.exportTarget(name, family: family) else {
                 throw FormatError(file: folder, tensor: name,
                                   "has no llama.cpp counterpart for model_type '\(config.modelType)' (architecture '\(architecture)')")

@@ -17,7 +17,9 @@ enum GGUFExportMetadata {
         var m: [(key: String, value: GGUFValue)] = []
         func u32(_ key: String, _ v: Int) { m.append(("\(arch).\(key)", .uint32(UInt32(clamping: v)))) }
         func f32(_ key: String, _ v: Double) { m.append(("\(arch).\(key)", .float32(Float(v)))) }
-        func number(_ key: String) -> Double? { (raw[key] as? NSNumber)?.doubleValue }
+        // A multimodal checkpoint keeps the text model's settings under its text config.
+        let text = config.family.textConfigKey.flatMap { raw[$0] as? [String: Any] } ?? raw
+        func number(_ key: String) -> Double? { (text[key] as? NSNumber)?.doubleValue }
         m.append(("general.architecture", .string(arch)))
         m.append(("general.type", .string("model")))
         m.append(("general.name", .string(pythonTitle(URL(fileURLWithPath: folder).lastPathComponent.replacingOccurrences(of: "-", with: " ")))))
@@ -25,7 +27,7 @@ enum GGUFExportMetadata {
         u32("block_count", config.layerCount)
         u32("context_length", config.maxPositionEmbeddings)
         u32("embedding_length", config.hiddenSize)
-        u32("feed_forward_length", config.intermediateSize)
+        if config.intermediateSize > 0 { u32("feed_forward_length", config.intermediateSize) }
         u32("attention.head_count", config.headCount)
         u32("attention.head_count_kv", config.kvHeadCount)
         if case .linear(let factor) = config.rope.scaling {
@@ -39,16 +41,19 @@ enum GGUFExportMetadata {
             u32("expert_count", moe.expertCount)
             u32("expert_used_count", moe.topK)
         }
-        if raw["head_dim"] is NSNumber && arch != "granitemoe" {
+        if text["head_dim"] is NSNumber && arch != "granitemoe" {
             u32("attention.key_length", config.headDim)
             u32("attention.value_length", config.headDim)
         }
         m.append(("general.file_type", .uint32(type.fileType)))
+        if let s = config.deltaNet {
+            hybrid(config: config, deltaNet: s, interval: number("full_attention_interval"), text: text, u32: u32, append: { m.append($0) })
+        }
         switch arch {
         case "llama", "granitemoe":
             u32("vocab_size", config.vocabSize)
             u32("rope.dimension_count", arch == "granitemoe" ? config.hiddenSize / config.headCount : config.headDim)
-        case "qwen2moe", "qwen3moe":
+        case "qwen2moe", "qwen3moe", "qwen3next", "qwen35moe":
             if let size = number("moe_intermediate_size") { u32("expert_feed_forward_length", Int(size)) }
             if let size = number("shared_expert_intermediate_size") { u32("expert_shared_feed_forward_length", Int(size)) }
         default:
@@ -66,6 +71,30 @@ enum GGUFExportMetadata {
         }
         m.append(("general.quantization_version", .uint32(2)))
         return m
+    }
+
+    /// The keys llama.cpp's converter writes for hybrid Qwen models: the gated DeltaNet shape
+    /// (`ssm.*`), which layers are recurrent, the rotary width, and for Qwen3.5 the M-RoPE
+    /// sections llama.cpp requires.
+    private static func hybrid(
+        config: ModelConfig, deltaNet s: GatedDeltaNetConfig, interval: Double?, text: [String: Any],
+        u32: (String, Int) -> Void, append: ((key: String, value: GGUFValue)) -> Void
+    ) {
+        let arch = GGUFNames.architecture(of: config.family)
+        u32("ssm.conv_kernel", s.convolutionKernel)
+        u32("ssm.state_size", s.keyDim)
+        u32("ssm.group_count", s.keyHeads)
+        u32("ssm.time_step_rank", s.valueHeads)
+        u32("ssm.inner_size", s.valueDim * s.valueHeads)
+        append(("\(arch).attention.recurrent_layers", .array(.bool, config.mixers.map { .bool($0 == .gatedDeltaNet) })))
+        u32("full_attention_interval", Int(interval ?? 4))
+        u32("rope.dimension_count", config.rotaryDim)
+        if config.family.gguf?.tilesValueHeads == true {
+            let rope = text["rope_parameters"] as? [String: Any] ?? text["rope_scaling"] as? [String: Any] ?? [:]
+            let sections = (rope["mrope_section"] as? [NSNumber])?.map(\.intValue) ?? [11, 11, 10]
+            let padded = (sections + [0, 0, 0, 0]).prefix(4)
+            append(("\(arch).rope.dimension_sections", .array(.int32, padded.map { .int32(Int32(clamping: $0)) })))
+        }
     }
 
     /// gguf-py's `size_label`: `<experts>x<parameters per expert path>` for MoE files (the

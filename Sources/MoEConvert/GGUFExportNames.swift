@@ -13,17 +13,7 @@ extension GGUFNames {
 
     /// The GGUF architecture name llama.cpp's converter writes for a family.
     static func architecture(of family: ModelFamily) -> String {
-        switch family.modelType {
-        case "mixtral", "mistral", "llama": return "llama"
-        case "qwen2_moe": return "qwen2moe"
-        case "qwen3_moe": return "qwen3moe"
-        default: return family.modelType
-        }
-    }
-
-    /// Whether llama.cpp's converter permutes q/k rows for interleaved RoPE in `architecture`.
-    static func permutesQK(_ architecture: String) -> Bool {
-        architecture == "llama" || architecture == "granitemoe"
+        family.gguf?.name ?? family.modelType
     }
 
     /// Where `name` goes in a GGUF file, or nil if llama.cpp has no counterpart.
@@ -39,6 +29,15 @@ extension GGUFNames {
                 case output: return .mapped(.whole("blk.\(layer).ffn_down_exps.weight"))
                 default: break
                 }
+            }
+        }
+        // transformers v5 stacks routed experts as `experts.gate_up_proj` / `experts.down_proj`.
+        let parts = name.split(separator: ".").map(String.init)
+        if parts.count >= 5, parts[0] == "model", parts[1] == "layers", let layer = Int(parts[2]), parts[parts.count - 2] == "experts" {
+            switch parts[parts.count - 1] {
+            case "gate_up_proj": return .gateUp(gate: "blk.\(layer).ffn_gate_exps.weight", up: "blk.\(layer).ffn_up_exps.weight")
+            case "down_proj": return .mapped(.whole("blk.\(layer).ffn_down_exps.weight"))
+            default: break
             }
         }
         return translate(name, family: family).map(ExportTarget.mapped)

@@ -48,55 +48,18 @@ public struct SyntheticGGUF: Sendable {
         }
     }
 
-    /// llama.cpp names and shapes of every tensor of a model shaped like `config`, made by
-    /// translating the Hugging Face names of its tensors (the one name table, `GGUFNames`).
+    /// llama.cpp names and shapes of every tensor of a model shaped like `config`: the model's
+    /// own tensor inventory, converted as `moe quantize` converts a checkpoint.
     static func tensorShapes(_ c: ModelConfig) -> [(name: String, shape: [Int])] {
-        let family = c.family
-        let (h, hd) = (c.hiddenSize, c.headDim)
-        var hf: [(String, [Int])] = [("model.embed_tokens.weight", [c.vocabSize, h]), ("model.norm.weight", [h])]
-        if !c.tieWordEmbeddings { hf.append(("lm_head.weight", [c.vocabSize, h])) }
-        let biased = ["qwen2", "qwen2_moe"].contains(c.modelType)
-        for i in 0..<c.layerCount {
-            let p = "model.layers.\(i)."
-            hf += [(p + "input_layernorm.weight", [h]), (p + "post_attention_layernorm.weight", [h]),
-                   (p + "self_attn.q_proj.weight", [c.headCount * hd, h]), (p + "self_attn.k_proj.weight", [c.kvHeadCount * hd, h]),
-                   (p + "self_attn.v_proj.weight", [c.kvHeadCount * hd, h]), (p + "self_attn.o_proj.weight", [h, c.headCount * hd])]
-            if biased {
-                hf += [(p + "self_attn.q_proj.bias", [c.headCount * hd]), (p + "self_attn.k_proj.bias", [c.kvHeadCount * hd]),
-                       (p + "self_attn.v_proj.bias", [c.kvHeadCount * hd])]
-            }
-            switch c.qkNorm {
-            case .none: break
-            case .perHead: hf += [(p + "self_attn.q_norm.weight", [hd]), (p + "self_attn.k_norm.weight", [hd])]
-            case .wholeProjection: hf += [(p + "self_attn.q_norm.weight", [c.headCount * hd]), (p + "self_attn.k_norm.weight", [c.kvHeadCount * hd])]
-            }
-            guard c.moeLayers[i], let moe = c.moe else {
-                let f = c.intermediateSize
-                hf += [(p + "mlp.gate_proj.weight", [f, h]), (p + "mlp.up_proj.weight", [f, h]), (p + "mlp.down_proj.weight", [h, f])]
-                continue
-            }
-            let block = p + family.moeBlock + "."
-            let f = moe.expertIntermediateSize
-            hf.append((block + family.router + ".weight", [moe.expertCount, h]))
-            switch family.experts {
-            case .separate(let gate, let up, let down):
-                for e in 0..<moe.expertCount {
-                    let x = block + "experts.\(e)."
-                    hf += [(x + gate + ".weight", [f, h]), (x + up + ".weight", [f, h]), (x + down + ".weight", [h, f])]
-                }
-            case .fused(let input, let output):
-                hf += [(block + input + ".weight", [moe.expertCount, 2 * f, h]), (block + output + ".weight", [moe.expertCount, h, f])]
-            }
-            if let s = moe.sharedExpertIntermediateSize {
-                hf += [(p + "mlp.shared_expert.gate_proj.weight", [s, h]), (p + "mlp.shared_expert.up_proj.weight", [s, h]),
-                       (p + "mlp.shared_expert.down_proj.weight", [h, s])]
-                if moe.sharedExpertGated { hf.append((p + "mlp.shared_expert_gate.weight", [1, h])) }
-            }
-        }
         var out: [(name: String, shape: [Int])] = []
         var stacked: [String: (count: Int, shape: [Int])] = [:]
-        for (name, shape) in hf {
-            switch GGUFNames.exportTarget(name, family: family) {
+        for (stored, shape) in c.tensorInventory {
+            let name = stored.hasPrefix(c.tensorPrefix) ? "model." + stored.dropFirst(c.tensorPrefix.count) : stored
+            if let pieces = GGUFExportDeltaNet.pieces(name: name, shape: shape, config: c) {
+                out += pieces.map { ($0.name, $0.shape) }
+                continue
+            }
+            switch GGUFNames.exportTarget(name, family: c.family) {
             case .mapped(.whole(let g)): out.append((g, shape))
             case .mapped(.expert(let s, _, _)):
                 if stacked[s] == nil { out.append((s, [])) }

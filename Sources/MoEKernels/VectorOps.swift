@@ -1,3 +1,5 @@
+import Foundation
+
 /// Small element-wise helpers on f32 rows that the model blocks need between matmuls.
 public enum VectorOps {
     /// `y[i] += a * x[i]`.
@@ -32,5 +34,12 @@ public enum VectorOps {
     /// - x: `(count)`
     public static func clamp(_ x: UnsafeMutablePointer<Float>, limit: Float, count: Int) {
         for i in 0..<count { x[i] = min(max(x[i], -limit), limit) }
+    }
+
+    /// `x[i] *= sigmoid(gates[i])`: an output gate.
+    ///
+    /// - x, gates: `(count)`
+    public static func multiplySigmoid(_ x: UnsafeMutablePointer<Float>, gates: UnsafePointer<Float>, count: Int) {
+        for i in 0..<count { x[i] *= 1 / (1 + Foundation.exp(-gates[i])) }
     }
 }

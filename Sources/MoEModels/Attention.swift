@@ -1,9 +1,11 @@
 import MoEKernels
 
-/// Multi-head causal self-attention with grouped-query heads, optional biases, q/k norms,
-/// q/k/v clipping, rotary embeddings and a sliding window.
-struct Attention: Sendable {
-    /// `(heads * headDim, hidden)`
+/// Multi-head causal self-attention with grouped-query heads and the options families
+/// combine: biases, q/k norms, q/k/v clipping, rotary embeddings on all or part of each
+/// head, a sliding window, and an output gate (`attn * sigmoid(gate)` before `o_proj`).
+struct Attention: TokenMixer {
+    /// `(heads * headDim, hidden)`, or `(heads * 2 * headDim, hidden)` with an output gate:
+    /// each head's query rows followed by its gate rows.
     let q: WeightMatrix
     /// `(kvHeads * headDim, hidden)`
     let k: WeightMatrix
@@ -16,6 +18,8 @@ struct Attention: Sendable {
     /// q/k norm weights: `(headDim)` per head, or the whole projection's width.
     let qNorm: [Float]?, kNorm: [Float]?
     let heads: Int, kvHeads: Int, headDim: Int
+    /// Leading dimensions of each head that RoPE rotates.
+    let rotaryDim: Int
     let normKind: QKNorm
     let clip: Float?
     let scale: Float
@@ -24,11 +28,14 @@ struct Attention: Sendable {
     let window: Int?
     /// Rotate adjacent pairs (GGUF llama layout) rather than halves.
     let interleaved: Bool
+    /// Whether `q_proj` also produces a per-head output gate.
+    let gated: Bool
 
     /// Loads `<prefix>.{q,k,v,o}_proj` and, per the config, `q_norm` / `k_norm`.
     init(_ w: WeightLoader, prefix: String, config c: ModelConfig, layer: Int) throws {
         let qWidth = c.headCount * c.headDim, kvWidth = c.kvHeadCount * c.headDim
-        q = try w.matrix("\(prefix).q_proj.weight", rows: qWidth, cols: c.hiddenSize)
+        gated = c.attentionOutputGate
+        q = try w.matrix("\(prefix).q_proj.weight", rows: gated ? 2 * qWidth : qWidth, cols: c.hiddenSize)
         k = try w.matrix("\(prefix).k_proj.weight", rows: kvWidth, cols: c.hiddenSize)
         v = try w.matrix("\(prefix).v_proj.weight", rows: kvWidth, cols: c.hiddenSize)
         o = try w.matrix("\(prefix).o_proj.weight", rows: c.hiddenSize, cols: qWidth)
@@ -41,15 +48,16 @@ struct Attention: Sendable {
             qNorm = nil
             kNorm = nil
         case .perHead:
-            qNorm = try w.vector("\(prefix).q_norm.weight", count: c.headDim)
-            kNorm = try w.vector("\(prefix).k_norm.weight", count: c.headDim)
+            qNorm = try w.normVector("\(prefix).q_norm.weight", count: c.headDim, config: c)
+            kNorm = try w.normVector("\(prefix).k_norm.weight", count: c.headDim, config: c)
         case .wholeProjection:
-            qNorm = try w.vector("\(prefix).q_norm.weight", count: qWidth)
-            kNorm = try w.vector("\(prefix).k_norm.weight", count: kvWidth)
+            qNorm = try w.normVector("\(prefix).q_norm.weight", count: qWidth, config: c)
+            kNorm = try w.normVector("\(prefix).k_norm.weight", count: kvWidth, config: c)
         }
         heads = c.headCount
         kvHeads = c.kvHeadCount
         headDim = c.headDim
+        rotaryDim = c.rotaryDim
         normKind = c.qkNorm
         clip = c.clipQKV
         scale = c.attentionScale
@@ -58,23 +66,40 @@ struct Attention: Sendable {
         interleaved = c.ropeInterleaved
     }
 
-    /// Attends `tokens` new positions (starting at `cache.length`) over everything cached,
-    /// appending their keys and values to `layer`'s cache rows.
+    /// Key/value buffers of `kvHeads * headDim` floats per position.
+    func makeCache(capacity: Int) -> LayerCache {
+        .attention(AttentionCache(capacity: capacity, keyWidth: kvHeads * headDim, valueWidth: kvHeads * headDim))
+    }
+
+    /// Attends `tokens` new positions (starting at `start`) over everything cached,
+    /// appending their keys and values to the layer's cache.
     ///
     /// - input: `(tokens, hidden)`
     /// - output: `(tokens, hidden)`, overwritten
-    /// - rope: cos and sin tables, each `(tokens, headDim / 2)`
     func callAsFunction(
-        _ input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>, tokens: Int,
-        layer: Int, cache: KVCache, rope: (cos: FloatBuffer, sin: FloatBuffer), pool: ThreadPool
+        _ input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>, tokens: Int, start: Int,
+        state: LayerCache, context: MixerContext
     ) {
-        let ws = cache.workspace
+        guard case .attention(let cache) = state else { preconditionFailure("attention needs a key/value cache") }
+        let ws = context.workspace, pool = context.pool, rope = context.rope
         let qWidth = heads * headDim, kvWidth = kvHeads * headDim
         let qs = ws.buffer("attn.q", rows: tokens, cols: qWidth)
         let ks = ws.buffer("attn.k", rows: tokens, cols: kvWidth)
         let vs = ws.buffer("attn.v", rows: tokens, cols: kvWidth)
-        Kernels.matmul([MatvecJob(q, input: input, output: qs.base), MatvecJob(k, input: input, output: ks.base),
+        // (tokens, heads * 2 * headDim): per head, query then gate.
+        let qg = gated ? ws.buffer("attn.qg", rows: tokens, cols: 2 * qWidth) : qs
+        Kernels.matmul([MatvecJob(q, input: input, output: qg.base), MatvecJob(k, input: input, output: ks.base),
                         MatvecJob(v, input: input, output: vs.base)], tokens: tokens, pool: pool)
+        let gates = gated ? ws.buffer("attn.gate", rows: tokens, cols: qWidth) : nil
+        if let gates {
+            for t in 0..<tokens {
+                for h in 0..<heads {
+                    let from = qg.row(t) + 2 * h * headDim
+                    (qs.row(t) + h * headDim).update(from: from, count: headDim)
+                    (gates.row(t) + h * headDim).update(from: from + headDim, count: headDim)
+                }
+            }
+        }
         if let qBias { VectorOps.addBias(qBias, to: qs.base, rows: tokens) }
         if let kBias { VectorOps.addBias(kBias, to: ks.base, rows: tokens) }
         if let vBias { VectorOps.addBias(vBias, to: vs.base, rows: tokens) }
@@ -85,16 +110,15 @@ struct Attention: Sendable {
             VectorOps.clamp(ks.base, limit: clip, count: tokens * kvWidth)
             VectorOps.clamp(vs.base, limit: clip, count: tokens * kvWidth)
         }
-        let start = cache.length
-        let keys = cache.keys[layer], values = cache.values[layer]
+        let keys = cache.keys, values = cache.values
         for t in 0..<tokens {
             if interleaved {
                 Kernels.ropeInterleaved(qs.row(t), heads: heads, headDim: headDim, cos: rope.cos.row(t), sin: rope.sin.row(t))
                 Kernels.ropeInterleaved(ks.row(t), heads: kvHeads, headDim: headDim, cos: rope.cos.row(t), sin: rope.sin.row(t))
             } else {
-                Kernels.rope(qs.row(t), heads: heads, headDim: headDim, rotaryDim: headDim,
+                Kernels.rope(qs.row(t), heads: heads, headDim: headDim, rotaryDim: rotaryDim,
                              cos: rope.cos.row(t), sin: rope.sin.row(t))
-                Kernels.rope(ks.row(t), heads: kvHeads, headDim: headDim, rotaryDim: headDim,
+                Kernels.rope(ks.row(t), heads: kvHeads, headDim: headDim, rotaryDim: rotaryDim,
                              cos: rope.cos.row(t), sin: rope.sin.row(t))
             }
             keys.row(start + t).update(from: ks.row(t), count: kvWidth)
@@ -105,6 +129,7 @@ struct Attention: Sendable {
         Kernels.attention(queries: qs.base, tokens: tokens, firstPosition: start, window: window,
                           keys: keys.row(0), values: values.row(0), heads: heads, kvHeads: kvHeads, headDim: headDim,
                           scale: scale, output: mixed.base, scratch: scores.base, pool: pool)
+        if let gates { VectorOps.multiplySigmoid(mixed.base, gates: gates.base, count: tokens * qWidth) }
         Kernels.matmul(o, input: mixed.base, output: output, tokens: tokens, pool: pool)
         if let oBias { VectorOps.addBias(oBias, to: output, rows: tokens) }
     }

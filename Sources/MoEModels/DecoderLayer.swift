@@ -13,15 +13,21 @@ struct DecoderLayer: Sendable {
     let inputNorm: [Float]
     /// `(hidden)`
     let postAttentionNorm: [Float]
-    let attention: Attention
+    /// Attention or gated DeltaNet, per the config's `mixers`.
+    let mixer: any TokenMixer
     let ffn: FFN
 
-    /// Loads `model.layers.<layer>`.
+    /// Loads `<prefix>layers.<layer>`.
     init(_ w: WeightLoader, config c: ModelConfig, layer: Int) throws {
-        let prefix = "model.layers.\(layer)"
-        inputNorm = try w.vector("\(prefix).input_layernorm.weight", count: c.hiddenSize)
-        postAttentionNorm = try w.vector("\(prefix).post_attention_layernorm.weight", count: c.hiddenSize)
-        attention = try Attention(w, prefix: "\(prefix).self_attn", config: c, layer: layer)
+        let prefix = "\(c.tensorPrefix)layers.\(layer)"
+        inputNorm = try w.normVector("\(prefix).input_layernorm.weight", count: c.hiddenSize, config: c)
+        postAttentionNorm = try w.normVector("\(prefix).post_attention_layernorm.weight", count: c.hiddenSize, config: c)
+        switch c.mixers[layer] {
+        case .attention:
+            mixer = try Attention(w, prefix: "\(prefix).self_attn", config: c, layer: layer)
+        case .gatedDeltaNet:
+            mixer = try GatedDeltaNet(w, prefix: "\(prefix).linear_attn", config: c)
+        }
         if c.moeLayers[layer], let moe = c.moe {
             ffn = .sparse(try SparseMoE(w, layerPrefix: prefix, family: c.family, config: c, moe: moe))
         } else {
@@ -34,28 +40,27 @@ struct DecoderLayer: Sendable {
     ///
     /// - x, normed, block: `(tokens, hidden)`
     func forward(
-        x: FloatBuffer, normed: FloatBuffer, block: FloatBuffer, tokens: Int, layer: Int, cache: KVCache,
-        rope: (cos: FloatBuffer, sin: FloatBuffer), config: ModelConfig, pool: ThreadPool, trace: RoutingTrace?
+        x: FloatBuffer, normed: FloatBuffer, block: FloatBuffer, tokens: Int, layer: Int, start: Int, state: LayerCache,
+        context: MixerContext, config: ModelConfig, trace: RoutingTrace?
     ) {
-        let hidden = config.hiddenSize, count = tokens * hidden
+        let hidden = config.hiddenSize, count = tokens * hidden, pool = context.pool
         norm(x, weight: inputNorm, into: normed, tokens: tokens, eps: config.rmsNormEps)
-        attention(normed.base, output: block.base, tokens: tokens, layer: layer, cache: cache, rope: rope, pool: pool)
+        mixer(normed.base, output: block.base, tokens: tokens, start: start, state: state, context: context)
         VectorOps.addScaled(block.base, scale: config.residualMultiplier, into: x.base, count: count)
 
         norm(x, weight: postAttentionNorm, into: normed, tokens: tokens, eps: config.rmsNormEps)
         switch ffn {
         case .dense(let f):
-            let ws = cache.workspace
+            let ws = context.workspace
             let scratch = (ws.buffer("ffn.gate", rows: tokens, cols: f.intermediateSize),
                            ws.buffer("ffn.up", rows: tokens, cols: f.intermediateSize))
             f(normed.base, output: block.base, tokens: tokens, scratch: scratch, pool: pool)
         case .sparse(let moe):
-            moe(normed.base, output: block.base, tokens: tokens, layer: layer, workspace: cache.workspace,
+            moe(normed.base, output: block.base, tokens: tokens, layer: layer, workspace: context.workspace,
                 pool: pool, trace: trace)
         }
         VectorOps.addScaled(block.base, scale: config.residualMultiplier, into: x.base, count: count)
     }
-
     private func norm(_ x: FloatBuffer, weight: [Float], into out: FloatBuffer, tokens: Int, eps: Float) {
         weight.withUnsafeBufferPointer { w in
             guard let wp = w.baseAddress else { return }

@@ -1,40 +1,25 @@
 import MoEFormats
 
 extension ModelConfig {
-    /// GGUF architectures (llama.cpp's names) this engine runs, and the family each maps to.
-    package static let ggufArchitectures = ["llama", "qwen2moe", "qwen3moe", "olmoe", "granitemoe", "qwen2", "qwen3"]
-
     /// Reads the architecture from a GGUF file's metadata (llama.cpp's keys,
     /// `<arch>.block_count` and so on) and its tensor list (which layers are MoE, tied
-    /// embeddings, Llama 3 `rope_freqs`).
+    /// embeddings, Llama 3 `rope_freqs`); the family adds what is its own.
     public init(gguf file: GGUFFile) throws {
         let path = file.path
         func fail(_ key: String, _ message: String) -> ConfigError { ConfigError(file: path, field: key, message) }
         guard let arch = file.architecture else {
-            throw fail("general.architecture", "missing; supported: \(Self.ggufArchitectures.joined(separator: ", "))")
+            throw fail("general.architecture", "missing; supported: \(ModelFamily.ggufArchitectureNames)")
         }
-        func int(_ key: String) throws -> Int {
-            guard let v = file.int("\(arch).\(key)") else { throw fail("\(arch).\(key)", "missing or not an integer") }
-            guard v > 0, v < 1 << 24 else { throw fail("\(arch).\(key)", "expected a positive size, found \(v)") }
-            return v
-        }
-        func optionalInt(_ key: String) -> Int? { file.int("\(arch).\(key)") }
-        func double(_ key: String) -> Double? { file.double("\(arch).\(key)") }
+        let fields = GGUFFields(file: file, architecture: arch)
+        func int(_ key: String) throws -> Int { try fields.int(key) }
+        func optionalInt(_ key: String) -> Int? { fields.optionalInt(key) }
+        func double(_ key: String) -> Double? { fields.double(key) }
         let experts = optionalInt("expert_count") ?? 0
-
-        let family: ModelFamily
-        switch arch {
-        case "llama": family = experts > 0 ? .mixtral : .llama
-        case "qwen2moe": family = .qwen2MoE
-        case "qwen3moe": family = .qwen3MoE
-        case "olmoe": family = .olmoe
-        case "granitemoe": family = .graniteMoE.withSeparateExperts
-        case "qwen2": family = .qwen2
-        case "qwen3": family = .qwen3
-        default:
-            throw fail("general.architecture", "unsupported GGUF architecture '\(arch)'; supported: \(Self.ggufArchitectures.joined(separator: ", "))")
+        guard let family = ModelFamily.reading(gguf: arch, experts: experts), let gguf = family.gguf else {
+            throw fail("general.architecture", "unsupported GGUF architecture '\(arch)'; supported: \(ModelFamily.ggufArchitectureNames)")
         }
-        self.family = family
+        // GGUF always stores routed experts one stacked tensor per projection.
+        if case .fused = family.experts { self.family = family.withSeparateExperts } else { self.family = family }
         modelType = family.modelType
         guard let embedding = file.tensor(named: "token_embd.weight"), embedding.shape.count == 2 else {
             throw ConfigError(file: path, field: nil, "tensor 'token_embd.weight' is missing or not 2-D")
@@ -52,13 +37,18 @@ extension ModelConfig {
         }
         headDim = optionalInt("attention.key_length") ?? hiddenSize / headCount
         guard headDim > 0, headDim % 2 == 0 else { throw fail("\(arch).attention.key_length", "expected an even head size, found \(headDim)") }
-        intermediateSize = try int("feed_forward_length")
+        intermediateSize = optionalInt("feed_forward_length") ?? 0
         let eps = double("attention.layer_norm_rms_epsilon") ?? family.defaultRMSNormEps
         guard eps > 0 else { throw fail("\(arch).attention.layer_norm_rms_epsilon", "must be positive") }
         rmsNormEps = Float(eps)
         let theta = double("rope.freq_base") ?? family.defaultRopeTheta
         guard theta > 1 else { throw fail("\(arch).rope.freq_base", "expected a base > 1, found \(theta)") }
         rope = RopeConfig(theta: theta)
+        rotaryDim = headDim
+        normWeightOffset = 0
+        attentionOutputGate = false
+        mixers = Array(repeating: .attention, count: try int("block_count"))
+        deltaNet = nil
         if let factors = file.tensor(named: "rope_freqs.weight") {
             let values = try file.dequantize(factors).map(Double.init)
             guard values.count == headDim / 2, values.allSatisfy({ $0 > 0 }) else {
@@ -68,28 +58,19 @@ extension ModelConfig {
         } else if file.string("\(arch).rope.scaling.type") == "linear", let factor = double("rope.scaling.factor"), factor > 0 {
             rope.scaling = .linear(factor: factor)
         }
-        // llama.cpp's converter permutes q/k rows of these architectures for interleaved RoPE.
-        ropeInterleaved = arch == "llama" || arch == "granitemoe"
+        ropeInterleaved = gguf.permutesQK
         maxPositionEmbeddings = optionalInt("context_length") ?? 4096
         tieWordEmbeddings = file.tensor(named: "output.weight") == nil
-        switch family.modelType {
-        case "qwen3", "qwen3_moe": qkNorm = .perHead
-        case "olmoe": qkNorm = .wholeProjection
-        default: qkNorm = .none
-        }
+        qkNorm = .none
+        qkvBias = file.tensor(named: "blk.0.attn_q.bias") != nil
+        outputBias = file.tensor(named: "blk.0.attn_output.bias") != nil
         clipQKV = double("attention.clamp_kqv").map(Float.init)
         slidingWindow = Array(repeating: nil, count: layerCount)
         moeLayers = (0..<layerCount).map { file.tensor(named: "blk.\($0).ffn_gate_inp.weight") != nil }
         if experts > 0 {
             let used = try int("expert_used_count")
             guard used <= experts else { throw fail("\(arch).expert_used_count", "exceeds expert_count \(experts)") }
-            let routing: RoutingRule
-            switch family.modelType {
-            case "granitemoe": routing = .topKSoftmax
-            case "mixtral": routing = .softmaxTopK(renormalize: true)
-            case "qwen3_moe": routing = .softmaxTopK(renormalize: file.bool("\(arch).expert_weights_norm") ?? true)
-            default: routing = .softmaxTopK(renormalize: file.bool("\(arch).expert_weights_norm") ?? false)
-            }
+            let routing = RoutingRule.softmaxTopK(renormalize: fields.bool("expert_weights_norm") ?? false)
             let shared = optionalInt("expert_shared_feed_forward_length")
             moe = MoEConfig(expertCount: experts, topK: used,
                             expertIntermediateSize: optionalInt("expert_feed_forward_length") ?? intermediateSize,
@@ -106,6 +87,10 @@ extension ModelConfig {
         guard logitsScaling != 0 else { throw fail("\(arch).logit_scale", "must not be zero") }
         bosTokenId = file.int("tokenizer.ggml.bos_token_id")
         eosTokenIds = file.int("tokenizer.ggml.eos_token_id").map { [$0] } ?? []
+        try gguf.configure(fields, &self)
+        if intermediateSize == 0, let dense = moeLayers.firstIndex(of: false) {
+            throw fail("\(arch).feed_forward_length", "missing, and layer \(dense) has a dense feed-forward")
+        }
     }
 }
 
@@ -113,8 +98,8 @@ extension ModelFamily {
     /// This family with routed experts stored one tensor per projection (as GGUF splits
     /// Granite's fused `input_linear` into `ffn_gate_exps` and `ffn_up_exps`).
     var withSeparateExperts: ModelFamily {
-        ModelFamily(modelType: modelType, defaultRopeTheta: defaultRopeTheta, defaultRMSNormEps: defaultRMSNormEps,
-                    moeBlock: moeBlock, router: router,
-                    experts: .separate(gate: "gate_proj", up: "up_proj", down: "down_proj"), configure: configure)
+        var family = self
+        family.experts = .separate(gate: "gate_proj", up: "up_proj", down: "down_proj")
+        return family
     }
 }

@@ -114,7 +114,7 @@ package enum GGUFNames {
             "\(family.moeBlock).\(family.router).weight": "ffn_gate_inp.weight",
             "\(family.moeBlock).\(family.router).e_score_correction_bias": "exp_probs_b.bias",
         ]
-        if let mapped = simple[rest] { return .whole("\(block).\(mapped)") }
+        if let mapped = family.gguf?.layerTensors[rest] ?? simple[rest] { return .whole("\(block).\(mapped)") }
         // <moeBlock>.experts.<e>.<projection>.weight
         let moe = family.moeBlock.split(separator: ".").map(String.init)
         let tail = Array(parts[3...])

@@ -6,7 +6,8 @@ extension ModelFamily {
     static let graniteMoE = ModelFamily(
         modelType: "granitemoe", defaultRopeTheta: 10000, defaultRMSNormEps: 1e-6,
         moeBlock: "block_sparse_moe", router: "router.layer",
-        experts: .fused(input: "input_linear", output: "output_linear")
+        experts: .fused(input: "input_linear", output: "output_linear"),
+        gguf: GGUFArchitecture(name: "granitemoe", permutesQK: true) { _, config in config.moe?.routing = .topKSoftmax }
     ) { json, config in
         try config.readMoE(json, intermediateKey: "intermediate_size", routing: .topKSoftmax)
         config.embeddingMultiplier = Float(try json.optionalDouble("embedding_multiplier") ?? 1)

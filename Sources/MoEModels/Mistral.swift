@@ -4,7 +4,8 @@ extension ModelFamily {
     /// Mistral: Llama with a sliding attention window on every layer.
     static let mistral = ModelFamily(
         modelType: "mistral", defaultRopeTheta: 10000, defaultRMSNormEps: 1e-6,
-        moeBlock: "mlp", router: "gate", experts: ModelFamily.denseExperts
+        moeBlock: "mlp", router: "gate", experts: ModelFamily.denseExperts,
+        gguf: GGUFArchitecture(name: "llama", reads: .never, permutesQK: true)
     ) { json, config in
         try config.readMistralWindow(json)
     }

@@ -5,7 +5,10 @@ extension ModelFamily {
     static let mixtral = ModelFamily(
         modelType: "mixtral", defaultRopeTheta: 1e6, defaultRMSNormEps: 1e-5,
         moeBlock: "block_sparse_moe", router: "gate",
-        experts: .separate(gate: "w1", up: "w3", down: "w2")
+        experts: .separate(gate: "w1", up: "w3", down: "w2"),
+        gguf: GGUFArchitecture(name: "llama", reads: .withExperts, permutesQK: true) { _, config in
+            config.moe?.routing = .softmaxTopK(renormalize: true)
+        }
     ) { json, config in
         try config.readMoE(json, intermediateKey: "intermediate_size", routing: .softmaxTopK(renormalize: true))
         try config.readMistralWindow(json)

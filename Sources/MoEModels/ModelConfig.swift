@@ -33,6 +33,9 @@ public struct ModelConfig: Sendable {
     public var rmsNormEps: Float
     /// Rotary embedding parameters.
     public var rope: RopeConfig
+    /// Leading dimensions of each attention head that RoPE rotates (`head_dim` times
+    /// `partial_rotary_factor`; all of them unless the config says otherwise).
+    public var rotaryDim: Int
     /// RoPE rotates adjacent pairs `(2i, 2i+1)` instead of `(i, i + d/2)`: GGUF files of the
     /// llama and granite architectures store q/k rows permuted for this layout.
     public var ropeInterleaved = false
@@ -42,6 +45,19 @@ public struct ModelConfig: Sendable {
     public var tieWordEmbeddings: Bool
     /// Query/key normalisation variant.
     public var qkNorm: QKNorm
+    /// Whether q, k and v projections have biases (Qwen2 families; Llama's `attention_bias`).
+    public var qkvBias: Bool
+    /// Whether the attention output projection has a bias (Llama's `attention_bias`).
+    public var outputBias: Bool
+    /// Added to every RMSNorm weight on load: 1 for families whose norms compute
+    /// `x * (1 + w)` (Qwen3-Next), 0 otherwise.
+    public var normWeightOffset: Float
+    /// Whether attention's `q_proj` also yields a per-head gate, `attn * sigmoid(gate)`.
+    public var attentionOutputGate: Bool
+    /// Per layer: the token mixer. `(layerCount)`
+    public var mixers: [TokenMixerKind]
+    /// Shape of the gated DeltaNet layers, for hybrid families.
+    public var deltaNet: GatedDeltaNetConfig?
     /// If set, q, k and v are clamped to `[-clipQKV, clipQKV]` (OLMoE).
     public var clipQKV: Float?
     /// Per layer: attention window in tokens (the query and the `window - 1` before it), or
@@ -66,6 +82,9 @@ public struct ModelConfig: Sendable {
 
     /// The family that interprets this config.
     package var family: ModelFamily
+    /// Prefix of the text model's tensor names in the checkpoint (`model.`, or
+    /// `model.language_model.` inside a multimodal checkpoint).
+    package var tensorPrefix = "model."
 
     /// Reads `config.json` in a model folder.
     public static func load(folder: String) throws -> ModelConfig {
@@ -78,8 +97,8 @@ public struct ModelConfig: Sendable {
 
     /// Parses the contents of a `config.json`; `file` names it in errors.
     public init(json data: Data, file: String) throws {
-        let json = try JSONFields(data: data, file: file)
-        guard let modelType = try json.optionalString("model_type") else {
+        let top = try JSONFields(data: data, file: file)
+        guard let modelType = try top.optionalString("model_type") else {
             throw ConfigError(file: file, field: "model_type", "missing; supported: \(ModelFamily.supportedNames)")
         }
         guard let family = ModelFamily.named(modelType) else {
@@ -88,6 +107,14 @@ public struct ModelConfig: Sendable {
         }
         self.family = family
         self.modelType = modelType
+        var json = top
+        if let key = family.textConfigKey {
+            guard let text = try top.optionalObject(key) else {
+                throw ConfigError(file: file, field: key, "missing: a \(modelType) checkpoint keeps its text model's settings there")
+            }
+            json = text
+            tensorPrefix = "model.language_model."
+        }
         let limit = 1 << 24
         vocabSize = try json.int("vocab_size", in: 1...limit)
         hiddenSize = try json.int("hidden_size", in: 1...limit)
@@ -110,14 +137,25 @@ public struct ModelConfig: Sendable {
             }
             headDim = hiddenSize / headCount
         }
-        intermediateSize = try json.int("intermediate_size", in: 1...limit)
+        intermediateSize = try json.optionalInt("intermediate_size") ?? 0
+        guard (0...limit).contains(intermediateSize) else {
+            throw ConfigError(file: file, field: "intermediate_size", "expected 1...\(limit), found \(intermediateSize)")
+        }
         let eps = try json.optionalDouble("rms_norm_eps") ?? family.defaultRMSNormEps
         guard eps > 0 else { throw ConfigError(file: file, field: "rms_norm_eps", "must be positive") }
         rmsNormEps = Float(eps)
         rope = try RopeConfig.read(json, defaultTheta: family.defaultRopeTheta)
+        rotaryDim = try Self.rotaryDimension(json, headDim: headDim, defaultFactor: 1)
         maxPositionEmbeddings = try json.optionalInt("max_position_embeddings") ?? 4096
-        tieWordEmbeddings = try json.optionalBool("tie_word_embeddings") ?? false
+        tieWordEmbeddings = try json.optionalBool("tie_word_embeddings") ?? top.optionalBool("tie_word_embeddings") ?? false
         qkNorm = .none
+        let attentionBias = try json.optionalBool("attention_bias") ?? false
+        qkvBias = attentionBias
+        outputBias = attentionBias
+        normWeightOffset = 0
+        attentionOutputGate = false
+        mixers = Array(repeating: .attention, count: layerCount)
+        deltaNet = nil
         clipQKV = nil
         slidingWindow = Array(repeating: nil, count: layerCount)
         moe = nil
@@ -127,9 +165,25 @@ public struct ModelConfig: Sendable {
         attentionScale = 1 / Float(headDim).squareRoot()
         logitsScaling = 1
         bosTokenId = try json.optionalInt("bos_token_id")
-        eosTokenIds = try json.intList("eos_token_id")
+        eosTokenIds = try json.has("eos_token_id") ? json.intList("eos_token_id") : top.intList("eos_token_id")
         try family.configure(json, &self)
         try readLayerTypes(json)
+        if intermediateSize == 0, let dense = moeLayers.firstIndex(of: false) {
+            throw ConfigError(file: file, field: "intermediate_size", "missing, and layer \(dense) has a dense feed-forward")
+        }
+    }
+
+    /// `head_dim * partial_rotary_factor` (from `rope_parameters` or the top level, else
+    /// `defaultFactor`), which must be even and at most `head_dim`.
+    static func rotaryDimension(_ json: JSONFields, headDim: Int, defaultFactor: Double) throws -> Int {
+        let factor = try json.optionalObject("rope_parameters")?.optionalDouble("partial_rotary_factor")
+            ?? json.optionalDouble("partial_rotary_factor") ?? defaultFactor
+        let dim = Int(Double(headDim) * factor)
+        guard factor > 0, factor <= 1, dim >= 2, dim % 2 == 0 else {
+            throw ConfigError(file: json.file, field: "partial_rotary_factor",
+                              "must leave an even number of rotary dimensions in 2...\(headDim), found \(factor)")
+        }
+        return dim
     }
 
     /// Applies transformers v5's per-layer `layer_types`, when present, over the family's
@@ -144,11 +198,15 @@ public struct ModelConfig: Sendable {
             switch type {
             case "full_attention":
                 slidingWindow[i] = nil
+                mixers[i] = .attention
             case "sliding_attention":
                 slidingWindow[i] = try Self.window(json)
+            case "linear_attention" where deltaNet != nil:
+                mixers[i] = .gatedDeltaNet
             default:
+                let supported = deltaNet != nil ? "full_attention, linear_attention" : "full_attention, sliding_attention"
                 throw ConfigError(file: json.file, field: "layer_types[\(i)]",
-                                  "unsupported layer type '\(type)' (supported: full_attention, sliding_attention)")
+                                  "unsupported layer type '\(type)' (supported: \(supported))")
             }
         }
     }

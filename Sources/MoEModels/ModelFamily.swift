@@ -21,13 +21,22 @@ package struct ModelFamily: Sendable {
     /// Name of the router's linear layer inside the sparse block.
     package let router: String
     /// Storage of the routed experts.
-    package let experts: ExpertLayout
+    package var experts: ExpertLayout
+    /// For multimodal checkpoints: the config object holding the text model
+    /// (`text_config`), whose tensors are under `model.language_model.`.
+    package var textConfigKey: String? = nil
+    /// How llama.cpp's GGUF files name and describe the family, if they do.
+    package var gguf: GGUFArchitecture? = nil
+    /// Tensors that released checkpoints carry but the engine does not run, by name prefix,
+    /// with what they are (`moe inspect` lists them; they are never loaded).
+    package var unusedTensors: [(prefix: String, purpose: String)] = []
     /// Reads the family's own config fields.
     let configure: @Sendable (JSONFields, inout ModelConfig) throws -> Void
 
     /// Every family the engine runs.
     static let all: [ModelFamily] = [
-        .mixtral, .qwen2MoE, .qwen3MoE, .olmoe, .graniteMoE, .llama, .mistral, .qwen2, .qwen3,
+        .mixtral, .qwen2MoE, .qwen3MoE, .qwen3Next, .qwen35MoE, .qwen35MoEText, .olmoe, .graniteMoE,
+        .llama, .mistral, .qwen2, .qwen3,
     ]
 
     /// The family for a `model_type`.

@@ -5,7 +5,8 @@ extension ModelFamily {
     /// and k projections, optional `clip_qkv`.
     static let olmoe = ModelFamily(
         modelType: "olmoe", defaultRopeTheta: 10000, defaultRMSNormEps: 1e-5,
-        moeBlock: "mlp", router: "gate", experts: ModelFamily.denseExperts
+        moeBlock: "mlp", router: "gate", experts: ModelFamily.denseExperts,
+        gguf: GGUFArchitecture(name: "olmoe") { _, config in config.qkNorm = .wholeProjection }
     ) { json, config in
         config.qkNorm = .wholeProjection
         if let clip = try json.optionalDouble("clip_qkv") {

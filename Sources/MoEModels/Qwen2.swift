@@ -4,8 +4,10 @@ extension ModelFamily {
     /// Qwen2: Llama with q/k/v biases (read from the file) and optional sliding windows.
     static let qwen2 = ModelFamily(
         modelType: "qwen2", defaultRopeTheta: 10000, defaultRMSNormEps: 1e-6,
-        moeBlock: "mlp", router: "gate", experts: ModelFamily.denseExperts
+        moeBlock: "mlp", router: "gate", experts: ModelFamily.denseExperts,
+        gguf: GGUFArchitecture(name: "qwen2")
     ) { json, config in
+        config.qkvBias = true
         try config.readQwenWindow(json)
     }
 }

@@ -6,8 +6,10 @@ extension ModelFamily {
     /// `decoder_sparse_step`.
     static let qwen2MoE = ModelFamily(
         modelType: "qwen2_moe", defaultRopeTheta: 10000, defaultRMSNormEps: 1e-6,
-        moeBlock: "mlp", router: "gate", experts: ModelFamily.denseExperts
+        moeBlock: "mlp", router: "gate", experts: ModelFamily.denseExperts,
+        gguf: GGUFArchitecture(name: "qwen2moe")
     ) { json, config in
+        config.qkvBias = true
         let renormalize = try json.optionalBool("norm_topk_prob") ?? false
         try config.readMoE(json, intermediateKey: "moe_intermediate_size",
                            routing: .softmaxTopK(renormalize: renormalize),

@@ -4,7 +4,8 @@ extension ModelFamily {
     /// Qwen3: Qwen2 without biases, with per-head q/k RMSNorm.
     static let qwen3 = ModelFamily(
         modelType: "qwen3", defaultRopeTheta: 10000, defaultRMSNormEps: 1e-6,
-        moeBlock: "mlp", router: "gate", experts: ModelFamily.denseExperts
+        moeBlock: "mlp", router: "gate", experts: ModelFamily.denseExperts,
+        gguf: GGUFArchitecture(name: "qwen3") { _, config in config.qkNorm = .perHead }
     ) { json, config in
         config.qkNorm = .perHead
         try config.readQwenWindow(json)

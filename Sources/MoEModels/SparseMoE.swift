@@ -29,17 +29,19 @@ struct SparseMoE: Sendable {
         router = try w.matrix("\(prefix).\(family.router).weight", rows: moe.expertCount, cols: hidden)
         selectionBias = try w.optionalVector("\(prefix).\(family.router).e_score_correction_bias", count: moe.expertCount)
         switch family.experts {
+        case .separate where w.source.tensor("\(prefix).experts.gate_up_proj") != nil:
+            // transformers v5's own storage: `(experts, 2 * inter, hidden)` gate rows then up
+            // rows, and `(experts, hidden, inter)`.
+            experts = try Self.stacked(w, input: "\(prefix).experts.gate_up_proj", output: "\(prefix).experts.down_proj",
+                                       count: moe.expertCount, hidden: hidden, intermediate: inter)
         case .separate(let gate, let up, let down):
             experts = try (0..<moe.expertCount).map { e in
                 try FeedForward(w, prefix: "\(prefix).experts.\(e)", names: (gate, up, down),
                                 hidden: hidden, intermediate: inter)
             }
         case .fused(let input, let output):
-            let inputs = try w.stackedMatrices("\(prefix).\(input).weight", count: moe.expertCount, rows: 2 * inter, cols: hidden)
-            let outputs = try w.stackedMatrices("\(prefix).\(output).weight", count: moe.expertCount, rows: hidden, cols: inter)
-            experts = zip(inputs, outputs).map { i, o in
-                FeedForward(gate: i.rows(0, count: inter), up: i.rows(inter, count: inter), down: o)
-            }
+            experts = try Self.stacked(w, input: "\(prefix).\(input).weight", output: "\(prefix).\(output).weight",
+                                       count: moe.expertCount, hidden: hidden, intermediate: inter)
         }
         if let s = moe.sharedExpertIntermediateSize {
             shared = try FeedForward(w, prefix: "\(prefix).shared_expert", names: ("gate_proj", "up_proj", "down_proj"),
@@ -51,6 +53,18 @@ struct SparseMoE: Sendable {
         }
         topK = moe.topK
         rule = moe.routing
+    }
+
+    /// Experts stored as two stacked tensors: `input` `(count, 2 * intermediate, hidden)`,
+    /// gate rows then up rows, and `output` `(count, hidden, intermediate)`.
+    private static func stacked(
+        _ w: WeightLoader, input: String, output: String, count: Int, hidden: Int, intermediate: Int
+    ) throws -> [FeedForward] {
+        let inputs = try w.stackedMatrices(input, count: count, rows: 2 * intermediate, cols: hidden)
+        let outputs = try w.stackedMatrices(output, count: count, rows: hidden, cols: intermediate)
+        return zip(inputs, outputs).map { i, o in
+            FeedForward(gate: i.rows(0, count: intermediate), up: i.rows(intermediate, count: intermediate), down: o)
+        }
     }
 
     /// Runs the block on `tokens` rows and reports each token's choice to `trace`.

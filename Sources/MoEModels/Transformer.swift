@@ -22,7 +22,7 @@ public final class Transformer: @unchecked Sendable {
     let finalNorm: [Float]
     /// Decoder layers, in order.
     let layers: [DecoderLayer]
-    /// RoPE inverse frequencies, `(headDim / 2)`.
+    /// RoPE inverse frequencies, `(rotaryDim / 2)`.
     let inverseFrequencies: [Double]
 
     /// Loads a model: a Hugging Face folder (config.json + safetensors) or a `.gguf` file.
@@ -41,15 +41,15 @@ public final class Transformer: @unchecked Sendable {
         config = c
         self.pool = pool
         self.weights = weights
-        embedding = try w.matrix("model.embed_tokens.weight", rows: c.vocabSize, cols: c.hiddenSize)
+        embedding = try w.matrix("\(c.tensorPrefix)embed_tokens.weight", rows: c.vocabSize, cols: c.hiddenSize)
         if c.tieWordEmbeddings {
             outputHead = embedding
         } else {
             outputHead = try w.matrix("lm_head.weight", rows: c.vocabSize, cols: c.hiddenSize)
         }
-        finalNorm = try w.vector("model.norm.weight", count: c.hiddenSize)
+        finalNorm = try w.normVector("\(c.tensorPrefix)norm.weight", count: c.hiddenSize, config: c)
         layers = try (0..<c.layerCount).map { try DecoderLayer(w, config: c, layer: $0) }
-        inverseFrequencies = c.rope.inverseFrequencies(dimension: c.headDim)
+        inverseFrequencies = c.rope.inverseFrequencies(dimension: c.rotaryDim)
     }
 
     /// Which rows of logits a forward pass returns.
@@ -62,7 +62,7 @@ public final class Transformer: @unchecked Sendable {
 
     /// Runs `tokens` at positions `cache.length ..< cache.length + tokens.count`, appends
     /// them to `cache` and returns the logits, `(tokens or 1, vocab)`.
-    public func forward(_ tokens: [Int], cache: KVCache, logits rows: LogitRows = .all,
+    public func forward(_ tokens: [Int], cache: ModelCache, logits rows: LogitRows = .all,
                         trace: RoutingTrace? = nil) throws -> FloatBuffer {
         let n = tokens.count
         guard n > 0 else { throw ModelError.emptyInput }
@@ -84,10 +84,10 @@ public final class Transformer: @unchecked Sendable {
         if config.embeddingMultiplier != 1 {
             VectorOps.scale(x.base, by: config.embeddingMultiplier, count: n * hidden)
         }
-        let rope = ropeTables(start: cache.length, count: n, workspace: ws)
+        let context = MixerContext(rope: ropeTables(start: cache.length, count: n, workspace: ws), workspace: ws, pool: pool)
         for (i, layer) in layers.enumerated() {
-            layer.forward(x: x, normed: normed, block: block, tokens: n, layer: i, cache: cache,
-                          rope: rope, config: config, pool: pool, trace: trace)
+            layer.forward(x: x, normed: normed, block: block, tokens: n, layer: i, start: cache.length,
+                          state: cache.layers[i], context: context, config: config, trace: trace)
         }
         cache.length += n
 
@@ -108,9 +108,9 @@ public final class Transformer: @unchecked Sendable {
     }
 
     /// cos/sin of every rotary angle for positions `start ..< start + count`, each
-    /// `(count, headDim / 2)`.
+    /// `(count, rotaryDim / 2)`.
     private func ropeTables(start: Int, count: Int, workspace ws: Workspace) -> (cos: FloatBuffer, sin: FloatBuffer) {
-        let half = config.headDim / 2
+        let half = config.rotaryDim / 2
         let c = ws.buffer("rope.cos", rows: count, cols: half)
         let s = ws.buffer("rope.sin", rows: count, cols: half)
         for t in 0..<count {
@@ -124,9 +124,9 @@ public final class Transformer: @unchecked Sendable {
         return (c, s)
     }
 
-    /// A cache sized for this model.
-    public func makeCache(capacity: Int) -> KVCache {
-        KVCache(config: config, capacity: capacity)
+    /// An empty cache for one sequence of up to `capacity` positions.
+    public func makeCache(capacity: Int) -> ModelCache {
+        ModelCache(capacity: capacity, layers: layers.map { $0.mixer.makeCache(capacity: capacity) })
     }
 }
 

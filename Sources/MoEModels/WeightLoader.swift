@@ -49,11 +49,29 @@ struct WeightLoader {
         return (0..<count).map { whole.rows($0 * rows, count: rows) }
     }
 
+    /// A `(rows, cols)` tensor stored with extra unit dimensions (a depthwise convolution's
+    /// `(channels, 1, kernel)`) or without them, converted to f32 and flattened row-major.
+    func squeezedMatrix(_ name: String, rows: Int, cols: Int) throws -> [Float] {
+        let t = try tensor(name)
+        guard t.shape.filter({ $0 != 1 }) == [rows, cols].filter({ $0 != 1 }), t.elementCount == rows * cols else {
+            throw FormatError(file: location, tensor: t.name, "expected shape \([rows, cols]) (unit dimensions aside), found \(t.shape)")
+        }
+        return try decode(t, count: rows * cols)
+    }
+
     /// A 1-D tensor of `count` elements, converted to f32 (norm weights and biases).
     func vector(_ name: String, count: Int) throws -> [Float] {
         let t = try tensor(name)
         try expect(t, shape: [count])
         return try decode(t, count: count)
+    }
+
+    /// An RMSNorm weight of `count` elements with the config's `normWeightOffset` added, so
+    /// that `(1 + w)` norms run as plain ones.
+    func normVector(_ name: String, count: Int, config: ModelConfig) throws -> [Float] {
+        let weight = try vector(name, count: count)
+        guard config.normWeightOffset != 0 else { return weight }
+        return weight.map { $0 + config.normWeightOffset }
     }
 
     /// Like `vector`, or nil when the checkpoint has no tensor called `name`.

@@ -1,16 +1,16 @@
 import MoEKernels
 import MoEModels
 
-/// A conversation with a model: the KV cache and the tokens it holds persist between
+/// A conversation with a model: the cache and the tokens it holds persist between
 /// `generate` calls, so a follow-up whose prompt extends the previous context only runs
 /// the new tokens (a chat turn re-renders the whole conversation; its shared prefix is
 /// reused from the cache).
 public final class GenerationSession {
     /// The model.
     public let model: Transformer
-    /// Tokens whose keys and values are in the cache, in order.
+    /// Tokens the cache holds (keys and values, or recurrent state), in order.
     public private(set) var cachedTokens: [Int] = []
-    private let cache: KVCache
+    private let cache: ModelCache
 
     /// A session holding up to `capacity` tokens of context.
     public init(model: Transformer, capacity: Int) {
@@ -36,16 +36,24 @@ public final class GenerationSession {
             throw ModelError.contextFull(needed: prompt.count + maxTokens - 1, capacity: cache.capacity)
         }
         // Reuse the cached prefix, but always run at least the last prompt token for its logits.
+        // A recurrent model resumes from its latest checkpoint inside the shared prefix.
         var shared = 0
         while shared < min(cachedTokens.count, prompt.count - 1), cachedTokens[shared] == prompt[shared] { shared += 1 }
-        cache.truncate(to: shared)
+        shared = cache.rewind(toAtMost: shared)
         cachedTokens.removeLast(cachedTokens.count - shared)
         let stops = stopTokens ?? Set(model.config.eosTokenIds)
         var context = prompt
         let clock = ContinuousClock()
         var started = clock.now
         let fresh = Array(prompt[shared...])
-        var logits = try model.forward(fresh, cache: cache, logits: .last, trace: trace)
+        if cache.isRecurrent, fresh.count > 1 {
+            // Recurrent state cannot be cut back: save it before the prompt's last token, so
+            // that the next turn (or the same prompt again) resumes from here.
+            _ = try model.forward(Array(fresh.dropLast()), cache: cache, logits: .last, trace: trace)
+            cache.checkpoint()
+        }
+        var logits = try model.forward(cache.isRecurrent && fresh.count > 1 ? [fresh[fresh.count - 1]] : fresh,
+                                       cache: cache, logits: .last, trace: trace)
         cachedTokens += fresh
         while true {
             let next = sampler.sample(logits.rowArray(0), context: context)

@@ -7,7 +7,7 @@ import MoEModels
 struct Inspect: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Describe a model: architecture, experts, parameters (total and active per token), bytes, memory.",
-        discussion: "The memory estimate is the mapped weights plus an f32 KV cache for --context tokens."
+        discussion: "The memory estimate is the mapped weights plus an f32 KV cache for --context tokens (and the fixed recurrent state of linear-attention layers)."
     )
 
     @Argument(help: "Model: a Hugging Face folder or a .gguf file.")
@@ -24,8 +24,8 @@ struct Inspect: ParsableCommand {
         let c = model.config
         let s = ModelSummary(model)
         let ctx = context ?? min(c.maxPositionEmbeddings, 4096)
-        let kvPerToken = KVCache.bytesPerToken(c)
-        let memory = s.totalBytes + kvPerToken * ctx
+        let kvPerToken = c.cacheBytesPerToken
+        let memory = s.totalBytes + kvPerToken * ctx + c.recurrentStateBytes
         let moeLayers = (0..<c.layerCount).filter { c.moeLayers[$0] }
         if json {
             var members: [(String, JSONOutput.Value)] = [
@@ -43,6 +43,12 @@ struct Inspect: ParsableCommand {
                 ("weight_bytes", .int(s.totalBytes)),
                 ("bytes_per_decoded_token", .int(s.bytesPerDecodedToken)),
                 ("kv_cache_bytes_per_token", .int(kvPerToken)),
+                ("linear_attention_layers", .array((0..<c.layerCount).filter { c.mixers[$0] == .gatedDeltaNet }.map { .int($0) })),
+                ("recurrent_state_bytes", .int(c.recurrentStateBytes)),
+                ("unused_tensors", .array(s.unusedTensors.map { g in
+                    .object([("prefix", .string(g.prefix)), ("purpose", .string(g.purpose)), ("tensors", .int(g.tensors)),
+                             ("parameters", .int(g.parameters)), ("bytes", .int(g.bytes))])
+                })),
                 ("context", .int(ctx)),
                 ("memory_bytes", .int(memory)),
             ]
@@ -70,6 +76,17 @@ struct Inspect: ParsableCommand {
             "weights           \(Format.bytes(s.totalBytes)) (" + s.bytesByDType.sorted { $0.key < $1.key }.map { "\($0.key) \(Format.bytes($0.value))" }.joined(separator: ", ") + ")",
             "read per token    \(Format.bytes(s.bytesPerDecodedToken))",
             "KV cache          \(Format.bytes(kvPerToken)) per token",
+        ]
+        if let deltaNet = c.deltaNet {
+            let linear = c.mixers.filter { $0 == .gatedDeltaNet }.count
+            lines.append("linear attention  \(linear) of \(c.layerCount) layers gated DeltaNet (\(deltaNet.keyHeads) key / "
+                + "\(deltaNet.valueHeads) value heads, \(deltaNet.keyDim)x\(deltaNet.valueDim) state), "
+                + "\(Format.bytes(c.recurrentStateBytes)) recurrent state")
+        }
+        for g in s.unusedTensors {
+            lines.append("not loaded        \(g.prefix)* (\(g.purpose)): \(g.tensors) tensors, \(Format.count(g.parameters)) parameters")
+        }
+        lines += [
             "memory            \(Format.bytes(memory)) for a \(ctx)-token context",
         ]
         emit(lines.joined(separator: "\n") + "\n")

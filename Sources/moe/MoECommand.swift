@@ -10,7 +10,7 @@ struct MoECommand: ParsableCommand {
         discussion: """
             A model PATH is a Hugging Face folder (config.json plus model.safetensors, or shards \
             with model.safetensors.index.json) or a GGUF file. Supported model types: \
-            \(ModelFamily.supportedNames) (GGUF: \(ModelConfig.ggufArchitectures.joined(separator: ", "))). \
+            \(ModelFamily.supportedNames) (GGUF: \(ModelFamily.ggufArchitectureNames)). \
             Without --model, commands use the shipped models/shakespeare-moe.
             """,
         subcommands: [

@@ -53,12 +53,15 @@ final class GGUFExportParityTests: XCTestCase {
     }
 
     /// Fixtures beyond the committed conversions: tied heads, biases, partly dense MoE
-    /// stacks, renormalised routing (written as `expert_weights_norm`), bf16 Granite.
+    /// stacks, renormalised routing (written as `expert_weights_norm`), bf16 Granite, hybrid
+    /// gated DeltaNet models (split and regrouped projections, tiled value heads, the
+    /// multimodal layout).
     static let runFixtures = [
         "mixtral-gqa", "mixtral-tied", "mixtral-odd-bf16", "granitemoe-mult", "granitemoe-tied-bf16", "llama-gqa-bias",
         "llama-llama3rope", "llama-llama3rope-v4config", "olmoe-base", "olmoe-normtopk-bf16", "qwen2-tied", "qwen2-bf16",
         "qwen2_moe-allmoe", "qwen2_moe-sparse2", "qwen2_moe-normtopk-bf16", "qwen3-bf16", "qwen3-tied",
-        "qwen3_moe-allmoe", "qwen3_moe-sparse2-bf16",
+        "qwen3_moe-allmoe", "qwen3_moe-sparse2-bf16", "qwen3_next-base", "qwen3_next-bf16", "qwen3_5_moe-text",
+        "qwen3_5_moe-vl",
     ]
 
     func testEngineRunsExportedFilesToTransformersReference() throws {

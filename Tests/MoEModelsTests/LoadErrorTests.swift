@@ -20,9 +20,9 @@ final class LoadErrorTests: XCTestCase {
         try? FileManager.default.removeItem(atPath: folder)
     }
 
-    /// Rewrites the fixture's weights through `edit`.
-    func writeWeights(_ edit: (inout [TensorData]) -> Void) throws {
-        let store = try TensorStore(folder: ModelFixture.root + "/llama-gqa-bias")
+    /// Rewrites the weights of fixture `source` through `edit`.
+    func writeWeights(from source: String = "llama-gqa-bias", _ edit: (inout [TensorData]) -> Void) throws {
+        let store = try TensorStore(folder: ModelFixture.root + "/" + source)
         var tensors = store.names.compactMap { name -> TensorData? in
             guard let t = store.tensor(name) else { return nil }
             return TensorData(name: name, dtype: t.dtype, shape: t.shape, bytes: Array(t.data))
@@ -48,6 +48,20 @@ final class LoadErrorTests: XCTestCase {
         let e = loadError()
         XCTAssertEqual(e?.tensor, "model.layers.1.self_attn.k_proj.weight")
         XCTAssertTrue(e?.message.contains("missing") ?? false)
+    }
+
+    func testMissingOrMisshapedDeltaNetTensorsAreNamed() throws {
+        try FileManager.default.removeItem(atPath: folder + "/config.json")
+        try FileManager.default.copyItem(atPath: ModelFixture.root + "/qwen3_next-base/config.json", toPath: folder + "/config.json")
+        try writeWeights(from: "qwen3_next-base") { $0.removeAll { $0.name == "model.layers.2.linear_attn.A_log" } }
+        XCTAssertEqual(loadError()?.tensor, "model.layers.2.linear_attn.A_log")
+        try writeWeights(from: "qwen3_next-base") { t in
+            let i = t.firstIndex { $0.name == "model.layers.0.linear_attn.conv1d.weight" }!
+            t[i].shape = [40, 2, 4]
+        }
+        let e = loadError()
+        XCTAssertEqual(e?.tensor, "model.layers.0.linear_attn.conv1d.weight")
+        XCTAssertTrue(e?.message.contains("shape") ?? false)
     }
 
     func testWrongShapeIsNamed() throws {

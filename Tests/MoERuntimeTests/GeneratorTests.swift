@@ -67,6 +67,36 @@ final class GenerationSessionTests: XCTestCase {
         XCTAssertEqual(third.ids, freshThird.ids)
     }
 
+    func testHybridModelResumesFromItsRecurrentCheckpointsAndMatchesFreshRuns() throws {
+        let model = try Transformer(path: "\(GeneratorTests.fixtures)/qwen3_next-base", pool: ThreadPool(threadCount: 2))
+        let session = GenerationSession(model: model, capacity: 64)
+        let greedy = SamplingParameters()
+        func fresh(_ prompt: [Int], _ count: Int) throws -> [Int] {
+            try Generator(model: model).generate(prompt: prompt, maxTokens: count, sampling: greedy, stopAtEndOfSequence: false).ids
+        }
+        let prompt = [5, 9, 12, 40, 7]
+        let first = try session.generate(prompt: prompt, maxTokens: 6, sampling: greedy, stopAtEndOfSequence: false)
+        // The next turn extends everything cached: the recurrent state simply continues.
+        let followUp = prompt + first.ids + [3, 77, 61]
+        let second = try session.generate(prompt: followUp, maxTokens: 5, sampling: greedy, stopAtEndOfSequence: false)
+        XCTAssertEqual(second.reusedPromptTokens, prompt.count + first.ids.count - 1)
+        XCTAssertEqual(second.ids, try fresh(followUp, 5))
+        // A turn that rewrites the first reply resumes from the checkpoint before the first
+        // prompt's last token instead of recomputing the conversation.
+        let edited = prompt + [first.ids[0], 88, 89]
+        let third = try session.generate(prompt: edited, maxTokens: 4, sampling: greedy, stopAtEndOfSequence: false)
+        XCTAssertEqual(third.reusedPromptTokens, prompt.count - 1)
+        XCTAssertEqual(third.ids, try fresh(edited, 4))
+        // The same prompt again resumes from its own checkpoint.
+        let again = try session.generate(prompt: edited, maxTokens: 4, sampling: greedy, stopAtEndOfSequence: false)
+        XCTAssertEqual(again.reusedPromptTokens, edited.count - 1)
+        XCTAssertEqual(again.ids, third.ids)
+        // Diverging before every checkpoint starts over.
+        let other = try session.generate(prompt: [5, 9, 50], maxTokens: 3, sampling: greedy, stopAtEndOfSequence: false)
+        XCTAssertEqual(other.reusedPromptTokens, 0)
+        XCTAssertEqual(other.ids, try fresh([5, 9, 50], 3))
+    }
+
     func testContextOverflowIsAnError() throws {
         let model = try Transformer(path: "\(GeneratorTests.fixtures)/qwen3_moe-base", pool: ThreadPool(threadCount: 1))
         let session = GenerationSession(model: model, capacity: 8)

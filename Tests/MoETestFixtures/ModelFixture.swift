@@ -18,6 +18,9 @@ package struct ModelFixture {
     package let logits: [[Float]]
     /// transformers' greedy continuation of `inputIDs`.
     package let greedyIDs: [Int]
+    /// Further prompts with transformers' logits at every position (hybrid fixtures: prompt
+    /// lengths around the DeltaNet chunk size), each `(ids.count, vocab)`.
+    package let cases: [(inputIDs: [Int], logits: [[Float]])]
 
     /// `Tests/Fixtures/models`.
     package static let root: String = {
@@ -53,8 +56,14 @@ package struct ModelFixture {
               let logits = json["logits"] as? [[Double]],
               let greedy = json["greedy_ids"] as? [Int]
         else { throw NSError(domain: "fixture \(name): malformed reference.json", code: 1) }
+        let cases = try (json["cases"] as? [[String: Any]] ?? []).map { item -> (inputIDs: [Int], logits: [[Float]]) in
+            guard let ids = item["input_ids"] as? [Int], let logits = item["logits"] as? [[Double]] else {
+                throw NSError(domain: "fixture \(name): malformed case in reference.json", code: 1)
+            }
+            return (ids, logits.map { $0.map(Float.init) })
+        }
         return ModelFixture(name: name, folder: folder, family: family, weightsDType: dtype, inputIDs: ids,
-                            logits: logits.map { $0.map(Float.init) }, greedyIDs: greedy)
+                            logits: logits.map { $0.map(Float.init) }, greedyIDs: greedy, cases: cases)
     }
 
     /// The accuracy required against transformers: 1e-4 relative L2 for f32 weights, 1e-3 for bf16.

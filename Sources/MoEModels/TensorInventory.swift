@@ -1,0 +1,74 @@
+extension ModelConfig {
+    /// Every tensor the model loads, by Hugging Face name, with its shape: the one list that
+    /// synthetic checkpoints are planned from and that conversion writes. Names follow the
+    /// family's blocks: attention or gated DeltaNet per layer, dense or sparse feed-forward,
+    /// shared experts, q/k norms and biases.
+    public var tensorInventory: [(name: String, shape: [Int])] {
+        let h = hiddenSize, hd = headDim
+        let prefix = tensorPrefix
+        var out: [(String, [Int])] = [(prefix + "embed_tokens.weight", [vocabSize, h]), (prefix + "norm.weight", [h])]
+        if !tieWordEmbeddings { out.append(("lm_head.weight", [vocabSize, h])) }
+        for i in 0..<layerCount {
+            let p = "\(prefix)layers.\(i)."
+            out += [(p + "input_layernorm.weight", [h]), (p + "post_attention_layernorm.weight", [h])]
+            switch mixers[i] {
+            case .attention: out += attentionTensors(p + "self_attn.")
+            case .gatedDeltaNet: out += deltaNetTensors(p + "linear_attn.")
+            }
+            guard moeLayers[i], let moe else {
+                out += Self.swiGLU(p + "mlp.", hidden: h, intermediate: intermediateSize)
+                continue
+            }
+            let block = p + family.moeBlock + "."
+            let f = moe.expertIntermediateSize
+            out.append((block + family.router + ".weight", [moe.expertCount, h]))
+            switch family.experts {
+            case .separate(let gate, let up, let down):
+                for e in 0..<moe.expertCount {
+                    let x = block + "experts.\(e)."
+                    out += [(x + gate + ".weight", [f, h]), (x + up + ".weight", [f, h]), (x + down + ".weight", [h, f])]
+                }
+            case .fused(let input, let output):
+                out += [(block + input + ".weight", [moe.expertCount, 2 * f, h]), (block + output + ".weight", [moe.expertCount, h, f])]
+            }
+            if let s = moe.sharedExpertIntermediateSize {
+                out += Self.swiGLU(p + "mlp.shared_expert.", hidden: h, intermediate: s)
+                if moe.sharedExpertGated { out.append((p + "mlp.shared_expert_gate.weight", [1, h])) }
+            }
+        }
+        return out
+    }
+
+    private func attentionTensors(_ p: String) -> [(String, [Int])] {
+        let h = hiddenSize, q = headCount * headDim, kv = kvHeadCount * headDim
+        var out: [(String, [Int])] = [(p + "q_proj.weight", [attentionOutputGate ? 2 * q : q, h]), (p + "k_proj.weight", [kv, h]),
+                                      (p + "v_proj.weight", [kv, h]), (p + "o_proj.weight", [h, q])]
+        if qkvBias { out += [(p + "q_proj.bias", [q]), (p + "k_proj.bias", [kv]), (p + "v_proj.bias", [kv])] }
+        if outputBias { out.append((p + "o_proj.bias", [h])) }
+        switch qkNorm {
+        case .none: break
+        case .perHead: out += [(p + "q_norm.weight", [headDim]), (p + "k_norm.weight", [headDim])]
+        case .wholeProjection: out += [(p + "q_norm.weight", [q]), (p + "k_norm.weight", [kv])]
+        }
+        return out
+    }
+
+    private func deltaNetTensors(_ p: String) -> [(String, [Int])] {
+        guard let s = deltaNet else { return [] }
+        let h = hiddenSize, keys = s.keyHeads * s.keyDim, values = s.valueHeads * s.valueDim
+        var out: [(String, [Int])] = s.groupedQKVZ
+            ? [(p + "in_proj_qkvz.weight", [2 * keys + 2 * values, h])]
+            : [(p + "in_proj_qkv.weight", [2 * keys + values, h]), (p + "in_proj_z.weight", [values, h])]
+        out += s.groupedBA
+            ? [(p + "in_proj_ba.weight", [2 * s.valueHeads, h])]
+            : [(p + "in_proj_b.weight", [s.valueHeads, h]), (p + "in_proj_a.weight", [s.valueHeads, h])]
+        out += [(p + "conv1d.weight", [s.convolutionChannels, 1, s.convolutionKernel]), (p + "A_log", [s.valueHeads]),
+                (p + "dt_bias", [s.valueHeads]), (p + "norm.weight", [s.valueDim]), (p + "out_proj.weight", [h, values])]
+        return out
+    }
+
+    private static func swiGLU(_ p: String, hidden: Int, intermediate: Int) -> [(String, [Int])] {
+        [(p + "gate_proj.weight", [intermediate, hidden]), (p + "up_proj.weight", [intermediate, hidden]),
+         (p + "down_proj.weight", [hidden, intermediate])]
+    }
+}

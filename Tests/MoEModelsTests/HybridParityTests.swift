@@ -1,0 +1,72 @@
+import MoEKernels
+import MoEModels
+import MoETestFixtures
+import XCTest
+
+/// Hybrid (gated DeltaNet + attention) fixtures: prompts around the DeltaNet chunk size
+/// against transformers, and the recurrent state carried across calls.
+final class HybridParityTests: XCTestCase {
+    let pool = ThreadPool(threadCount: 2)
+
+    /// Fixtures with long-prompt cases (Qwen3-Next, Qwen3.5-MoE).
+    private func hybridFixtures() throws -> [ModelFixture] {
+        let found = try ModelFixture.all().filter { !$0.cases.isEmpty }
+        XCTAssertGreaterThanOrEqual(found.count, 1, "expected hybrid fixtures with long-prompt cases")
+        return found
+    }
+
+    func testPromptsAroundTheChunkSizeMatchTransformers() throws {
+        for fixture in try hybridFixtures() {
+            let model = try Transformer(path: fixture.folder, pool: pool)
+            let lengths = Set(fixture.cases.map(\.inputIDs.count))
+            XCTAssertTrue(lengths.isSuperset(of: [1, 63, 64, 65]) && lengths.contains { $0 >= 200 },
+                          "\(fixture.name): cases must cover 1, 63, 64, 65 and 200+ tokens, found \(lengths.sorted())")
+            for (ids, reference) in fixture.cases {
+                let logits = try model.forward(ids, cache: model.makeCache(capacity: ids.count))
+                for t in ids.indices {
+                    let row = logits.rowArray(t)
+                    let error = relativeL2(reference[t], row)
+                    XCTAssertLessThanOrEqual(error, fixture.tolerance, "\(fixture.name) \(ids.count) tokens, position \(t): \(error)")
+                    XCTAssertEqual(argmax(row), argmax(reference[t]), "\(fixture.name) \(ids.count) tokens, position \(t): argmax")
+                }
+            }
+        }
+    }
+
+    func testPrefillInPiecesAndDecodeEqualOnePrefill() throws {
+        for fixture in try hybridFixtures() {
+            let model = try Transformer(path: fixture.folder, pool: pool)
+            guard let ids = fixture.cases.map(\.inputIDs).max(by: { $0.count < $1.count }) else { continue }
+            let full = try model.forward(ids, cache: model.makeCache(capacity: ids.count))
+            // 63 + 66 tokens in two prefills (each crossing a chunk boundary), then one at a time.
+            let cache = model.makeCache(capacity: ids.count)
+            var rows: [[Float]] = []
+            for piece in [ids[0..<63], ids[63..<129]] {
+                let logits = try model.forward(Array(piece), cache: cache)
+                rows += (0..<piece.count).map { logits.rowArray($0) }
+            }
+            for id in ids[129...] { rows.append(try model.forward([id], cache: cache).rowArray(0)) }
+            XCTAssertEqual(cache.length, ids.count)
+            for t in ids.indices {
+                let error = relativeL2(full.rowArray(t), rows[t])
+                XCTAssertLessThanOrEqual(error, 1e-4, "\(fixture.name) position \(t): relative L2 \(error)")
+            }
+        }
+    }
+
+    func testCheckpointRewindsTheRecurrentState() throws {
+        guard let fixture = try hybridFixtures().first, let ids = fixture.cases.last?.inputIDs else { return }
+        let model = try Transformer(path: fixture.folder, pool: pool)
+        let cache = model.makeCache(capacity: ids.count)
+        XCTAssertTrue(cache.isRecurrent)
+        _ = try model.forward(Array(ids[0..<40]), cache: cache)
+        cache.checkpoint()
+        let expected = try model.forward(Array(ids[40..<50]), cache: cache).rowArray(9)
+        _ = try model.forward(Array(ids[50..<60]), cache: cache)
+        // Only position 40 can be resumed: a rewind to 55 lands there.
+        XCTAssertEqual(cache.rewind(toAtMost: 55), 40)
+        XCTAssertEqual(cache.length, 40)
+        XCTAssertEqual(try model.forward(Array(ids[40..<50]), cache: cache).rowArray(9), expected)
+        XCTAssertEqual(cache.rewind(toAtMost: 30), 0, "no checkpoint at or before 30: start over")
+    }
+}
