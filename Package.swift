@@ -30,7 +30,7 @@ let package = Package(
         .target(name: "MoEKernels", swiftSettings: kernelFlags),
         .target(name: "MoEFormats"),
         .target(name: "MoETokenizers", dependencies: ["MoEFormats"]),
-        .target(name: "MoEChatTemplates"),
+        .target(name: "MoEChatTemplates", dependencies: ["MoEFormats"]),
         .target(name: "MoEModels", dependencies: ["MoEKernels", "MoEFormats"]),
         .target(name: "MoERuntime", dependencies: ["MoEModels", "MoEKernels", "MoEFormats", "MoETokenizers", "MoEChatTemplates"]),
         .target(name: "MoETraining", dependencies: ["MoEKernels", "MoEFormats", "MoEModels"], swiftSettings: kernelFlags),

@@ -51,11 +51,11 @@ struct ChatTemplateCommand: ParsableCommand {
 
     /// Parses a JSON file keeping object key order, which `tojson` in templates reproduces.
     private func readJSON(_ path: String) throws -> JSONValue {
-        let text = try String(contentsOf: URL(fileURLWithPath: path), encoding: .utf8)
+        let text = try ModelChatTemplate.text(path)
         do {
             return try JSONValue.parse(text)
         } catch {
-            throw ValidationError("\(path): \(error)")
+            throw ValidationError("\(path): not valid JSON: \(error)")
         }
     }
 }
