@@ -1,4 +1,5 @@
 import Foundation
+import MoEFormats
 import MoEKernels
 import MoEModels
 
@@ -61,7 +62,11 @@ public struct SyntheticModel {
     public func withModel<T>(folder: String = NSTemporaryDirectory(), pool: ThreadPool, seed: UInt64 = 1,
                              _ body: (Transformer) throws -> T) throws -> T {
         let path = (folder as NSString).appendingPathComponent("moe-synthetic-\(ProcessInfo.processInfo.processIdentifier)-\(UUID().uuidString).gguf")
-        defer { try? FileManager.default.removeItem(atPath: path) }
+        let slot = TemporaryFiles.register(path)
+        defer {
+            try? FileManager.default.removeItem(atPath: path)
+            TemporaryFiles.unregister(slot)
+        }
         try plan.write(to: path, seed: seed, threads: pool.threadCount)
         let model = try Transformer(path: path, pool: pool)
         return try body(model)
