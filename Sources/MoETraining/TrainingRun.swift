@@ -86,7 +86,11 @@ public struct PreparedData: Sendable {
         if let path = options.tokenizer {
             tokenizer = try TokenizerFiles.read(path)
         } else if options.resume {
-            tokenizer = try TokenizerFiles.read(Checkpoint.latest(in: options.out))
+            let checkpoint = Checkpoint.latest(in: options.out)
+            guard FileManager.default.fileExists(atPath: checkpoint + "/config.json") else {
+                throw TrainingError.checkpoint("no checkpoint to resume: \(checkpoint) does not exist (run without --resume first)")
+            }
+            tokenizer = try TokenizerFiles.read(checkpoint)
         } else {
             tokenizer = BPETrainer.train(documents: corpus.train, vocabSize: options.vocabSize)
         }
@@ -107,8 +111,9 @@ public enum TrainingRun {
         do {
             try FileManager.default.createDirectory(atPath: options.out, withIntermediateDirectories: true)
         } catch {
-            throw TrainingError.checkpoint("cannot create \(options.out): \(error.localizedDescription)")
+            throw TrainingError.checkpoint("cannot create \(options.out): \(FileErrorText.reason(error))")
         }
+        if !options.resume { try config.checkFits(memoryBytes: Int(ProcessInfo.processInfo.physicalMemory)) }
         let trainer: Trainer
         if options.resume {
             trainer = try Checkpoint.resume(from: options.out, trainTokens: data.train, pool: pool).0
@@ -159,7 +164,7 @@ public enum TrainingRun {
         do {
             try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         } catch {
-            throw TrainingError.checkpoint("cannot create \(folder): \(error.localizedDescription)")
+            throw TrainingError.checkpoint("cannot create \(folder): \(FileErrorText.reason(error))")
         }
         let c = trainer.config
         try FileIO.writeAtomically(ModelFiles.configJSON(c.shape, endOfText: tokenizer.endOfText, dtype: dtype,
