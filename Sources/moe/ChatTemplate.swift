@@ -28,25 +28,18 @@ struct ChatTemplateCommand: ParsableCommand {
     var extra: String?
 
     func run() throws {
-        do {
-            let template = try ModelChatTemplate.load(folder: model)
-            guard case .array(let conversation) = try readJSON(messages) else {
-                throw ValidationError("\(messages) must hold a JSON list of messages")
-            }
-            var variables = JSONObject()
-            if let extra {
-                guard case .object(let o) = try readJSON(extra) else {
-                    throw ValidationError("\(extra) must hold a JSON object")
-                }
-                variables = o
-            }
-            emit(try template.render(messages: conversation, addGenerationPrompt: addGenerationPrompt, extra: variables))
-        } catch let error as ValidationError {
-            throw error
-        } catch {
-            FileHandle.standardError.write(Data("error: \(error)\n".utf8))
-            throw ExitCode.failure
+        let template = try ModelChatTemplate.load(folder: model)
+        guard case .array(let conversation) = try readJSON(messages) else {
+            throw ValidationError("\(messages): must hold a JSON list of messages")
         }
+        var variables = JSONObject()
+        if let extra {
+            guard case .object(let o) = try readJSON(extra) else {
+                throw ValidationError("\(extra): must hold a JSON object")
+            }
+            variables = o
+        }
+        emit(try template.render(messages: conversation, addGenerationPrompt: addGenerationPrompt, extra: variables))
     }
 
     /// Parses a JSON file keeping object key order, which `tojson` in templates reproduces.

@@ -11,7 +11,7 @@ struct Detokenize: ParsableCommand {
     @Option(name: .long, help: "Model folder containing tokenizer.json.")
     var model: String
 
-    @Option(name: .long, help: "Comma-separated token ids, e.g. 1,2,3.")
+    @Option(name: .long, parsing: .unconditional, help: "Comma-separated token ids, e.g. 1,2,3.")
     var ids: String
 
     func run() throws {

@@ -1,4 +1,6 @@
 import ArgumentParser
+import Foundation
+import MoEFormats
 
 /// The `moe` command-line tool.
 @main
@@ -18,4 +20,26 @@ struct MoECommand: ParsableCommand {
             Tokenize.self, Detokenize.self, ChatTemplateCommand.self, Train.self, TrainTokenizer.self, Plot.self,
         ]
     )
+
+    /// Parses and runs a subcommand. Help goes to standard output; every failure is one line
+    /// `error: <what>: <why>` on standard error, with status 64 for bad usage and 1 otherwise.
+    static func main() {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch {
+            let code = exitCode(for: error)
+            if code == .success || error is ExitCode { exit(withError: error) }
+            FileHandle.standardError.write(Data("error: \(errorMessage(error))\n".utf8))
+            Foundation.exit(code.rawValue)
+        }
+    }
+
+    /// The text after `error: `: Foundation file errors as "path: reason", the parser's and the
+    /// library's messages as they are, starting in lower case.
+    static func errorMessage(_ error: Error) -> String {
+        let text = error is CocoaError ? FileErrorText.message(error) : message(for: error)
+        guard let first = text.first, let second = text.dropFirst().first, first.isUppercase, second.isLowercase else { return text }
+        return first.lowercased() + text.dropFirst()
+    }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import MoEFormats
 import MoETokenizers
 
 /// `moe tokenize`: text to token ids with the model folder's tokenizer.json.
@@ -15,7 +16,7 @@ struct Tokenize: ParsableCommand {
     @Option(name: .long, help: "Model folder containing tokenizer.json (and tokenizer_config.json).")
     var model: String
 
-    @Option(name: .long, help: "Text to encode.")
+    @Option(name: .long, parsing: .unconditional, help: "Text to encode.")
     var text: String?
 
     @Option(name: .long, help: "File whose UTF-8 contents to encode.")
@@ -33,11 +34,8 @@ struct Tokenize: ParsableCommand {
         if let text {
             input = text
         } else if let file {
-            guard let data = FileManager.default.contents(atPath: file) else {
-                throw ValidationError("cannot read --file \(file)")
-            }
-            guard let decoded = String(validating: data, as: UTF8.self) else {
-                throw ValidationError("--file \(file) is not valid UTF-8")
+            guard let decoded = String(validating: try MappedFile.read(file), as: UTF8.self) else {
+                throw ValidationError("\(file): not valid UTF-8 text")
             }
             input = decoded
         } else {

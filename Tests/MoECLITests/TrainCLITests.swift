@@ -80,6 +80,6 @@ final class TrainCLITests: XCTestCase {
     func testNegativeSharedExpertsAreRejected() throws {
         let r = try cli.run(["train", "--out", try temporaryFolder(), "--shared-experts=-1"] + tiny)
         XCTAssertNotEqual(r.status, 0)
-        XCTAssertTrue(r.err.contains("--shared-experts must be 0 or more"), r.err)
+        XCTAssertTrue(r.err.contains("'--shared-experts <shared-experts>': expected an integer in 0...64"), r.err)
     }
 }
