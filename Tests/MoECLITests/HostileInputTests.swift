@@ -19,13 +19,6 @@ final class HostileInputTests: XCTestCase {
         for part in parts { XCTAssertTrue(r.err.contains(part), "\(arguments): '\(part)' not in \(r.err)", file: file, line: line) }
     }
 
-    private func temporaryFolder() throws -> String {
-        let path = NSTemporaryDirectory() + "moe-hostile-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-        addTeardownBlock { try? FileManager.default.removeItem(atPath: path) }
-        return path
-    }
-
     func testNegativeNumbersAreReadAsValuesAndRangesAreNamed() throws {
         try assertCleanError(["generate", "--model", model, "--ids", "-1"], ["--ids", "non-negative", "'-1'"])
         try assertCleanError(["generate", "--model", model, "--ids", "1", "--temperature", "-1"], ["--temperature", ">= 0"])
@@ -56,7 +49,7 @@ final class HostileInputTests: XCTestCase {
     }
 
     func testFileErrorsNameThePathAndAPlainReason() throws {
-        let folder = try temporaryFolder()
+        let folder = try cli.temporaryFolder(removedAfter: self)
         try assertCleanError(["chat-template", "--model", CLITests.chatModel, "--messages", folder + "/absent.json"],
                              [folder + "/absent.json", "no such file or directory"])
         try Data("[{\"role\": \"user\",\n \"content\": }]".utf8).write(to: URL(fileURLWithPath: folder + "/bad.json"))
@@ -68,7 +61,7 @@ final class HostileInputTests: XCTestCase {
     }
 
     func testTrainingRejectsBadOptionsAndData() throws {
-        let out = try temporaryFolder()
+        let out = try cli.temporaryFolder(removedAfter: self)
         let data = TrainCLITests.training
         let base = ["train", "--out", out, "--data", "\(data)/corpus.txt", "--tokenizer", "\(data)/tokenizer.json", "--steps", "1"]
         try assertCleanError(base + ["--lr", "nan"], ["--lr", "> 0"])
@@ -79,5 +72,24 @@ final class HostileInputTests: XCTestCase {
         try assertCleanError(["train", "--out", out, "--data", out + "/binary.txt", "--steps", "1"], [out + "/binary.txt", "binary"])
         try assertCleanError(["train", "--out", out + "/fresh", "--data", "\(data)/corpus.txt", "--resume"],
                              ["no checkpoint", out + "/fresh/checkpoint"])
+    }
+
+    /// A fifth of `scripts/hostile_inputs.py`'s cases (mutated fixtures, extreme options,
+    /// special files, signals) against this build's `moe`.
+    func testHostileInputSuiteQuickSubset() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", root.appendingPathComponent("scripts/hostile_inputs.py").path, "--binary", cli.executable.path,
+                             "--quick"]
+        let out = Pipe()
+        process.standardOutput = out
+        process.standardError = out
+        try process.run()
+        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        try XCTSkipIf(process.terminationStatus == 127, "python3 is not installed")
+        XCTAssertEqual(process.terminationStatus, 0, text)
+        XCTAssertTrue(text.hasSuffix(" 0 crashes / 0 hangs\n"), text)
     }
 }
