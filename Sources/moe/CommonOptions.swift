@@ -57,6 +57,19 @@ struct ModelOptions: ParsableArguments {
     }
 }
 
+/// The tokenizer of `path`: a model folder's tokenizer.json, or the vocabulary of a GGUF file.
+func loadTokenizer(_ path: String) throws -> Tokenizer {
+    var isFolder: ObjCBool = false
+    guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder), !isFolder.boolValue else {
+        return try Tokenizer(folder: path)
+    }
+    let file = try GGUFFile(path: path)
+    guard file.string("tokenizer.ggml.model") != nil else {
+        throw ValidationError("\(path): the GGUF file has no vocabulary (tokenizer.ggml.model)")
+    }
+    return try Tokenizer(gguf: file)
+}
+
 /// Worker threads a command may ask for.
 let threadRange = 1...1024
 

@@ -36,10 +36,11 @@ struct MoECommand: ParsableCommand {
     }
 
     /// The text after `error: `: Foundation file errors as "path: reason", the parser's and the
-    /// library's messages as they are, starting in lower case.
+    /// library's messages as they are, a leading capitalized word ("Missing value ...") in lower case.
     static func errorMessage(_ error: Error) -> String {
         let text = error is CocoaError ? FileErrorText.message(error) : message(for: error)
-        guard let first = text.first, let second = text.dropFirst().first, first.isUppercase, second.isLowercase else { return text }
+        let word = text.prefix { $0 != " " }
+        guard let first = word.first, first.isUppercase, word.dropFirst().allSatisfy({ $0.isLetter && $0.isLowercase }) else { return text }
         return first.lowercased() + text.dropFirst()
     }
 }

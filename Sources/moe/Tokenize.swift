@@ -3,17 +3,17 @@ import Foundation
 import MoEFormats
 import MoETokenizers
 
-/// `moe tokenize`: text to token ids with the model folder's tokenizer.json.
+/// `moe tokenize`: text to token ids with a model folder's tokenizer.json or a GGUF file's vocabulary.
 struct Tokenize: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Encode text to token ids with the tokenizer of a model folder.",
+        abstract: "Encode text to token ids with the tokenizer of a model folder or GGUF file.",
         discussion: """
             Output: {"ids": [...]}. Special tokens (e.g. BOS) are added only with \
             --add-special-tokens, as Hugging Face tokenizers' encode(add_special_tokens=True) does.
             """
     )
 
-    @Option(name: .long, help: "Model folder containing tokenizer.json (and tokenizer_config.json).")
+    @Option(name: .long, help: "Model folder containing tokenizer.json (and tokenizer_config.json), or a GGUF file with a vocabulary.")
     var model: String
 
     @Option(name: .long, parsing: .unconditional, help: "Text to encode.")
@@ -41,7 +41,7 @@ struct Tokenize: ParsableCommand {
         } else {
             input = ""
         }
-        let tokenizer = try Tokenizer(folder: model)
+        let tokenizer = try loadTokenizer(model)
         let ids = tokenizer.encode(input, addSpecialTokens: addSpecialTokens)
         emit(JSONOutput.render(.object([("ids", .array(ids.map { .int($0) }))])) + "\n")
     }

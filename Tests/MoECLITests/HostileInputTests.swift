@@ -57,6 +57,9 @@ final class HostileInputTests: XCTestCase {
                              [folder + "/bad.json", "line 2, column"])
         try assertCleanError(["tokenize", "--model", CLITests.chatModel, "--file", folder], [folder, "not a regular file"])
         try assertCleanError(["inspect", "/nonexistent/model"], ["/nonexistent/model/config.json"])
+        let gguf = CLITests.fixtures + "/../gguf-models/mixtral-gqa-f32.gguf"
+        try assertCleanError(["tokenize", "--model", gguf, "--text", "hi"], [gguf, "no vocabulary"])
+        try assertCleanError(["detokenize", "--model", gguf, "--ids", "1"], [gguf, "no vocabulary"])
         try assertCleanError(["forward", "--model", model, "--ids", "1", "--bogus"], ["unknown option '--bogus'"])
     }
 
