@@ -120,13 +120,19 @@ public enum TrainingRun {
         } else {
             trainer = try Trainer(config: config, trainTokens: data.train, pool: pool)
         }
-        let log = try LogFile(path: options.out + "/train_log.jsonl", append: options.resume)
+        let logPath = options.out + "/train_log.jsonl"
+        let log = try LogFile(path: logPath, append: options.resume)
         let steps = trainer.config.steps
         var intervalLoss: Double = 0, intervalSteps = 0
         var trainSeconds = 0.0, trainedTokens = 0
         var last = RunSummary(trainLoss: .nan, valLoss: .nan, tokensPerSecond: 0, steps: trainer.step,
                               activeParameters: trainer.config.shape.activeParameters,
                               totalParameters: trainer.model.params.count, experts: [])
+        if trainer.step >= steps, let logged = Plots.parse(String(decoding: (try? MappedFile.read(logPath)) ?? [], as: UTF8.self)).last {
+            // A finished run resumed: nothing to train; report its last logged losses.
+            last.trainLoss = Float(logged.train)
+            last.valLoss = Float(logged.val)
+        }
         let clock = ContinuousClock()
         while trainer.step < steps {
             let started = clock.now

@@ -65,6 +65,7 @@ final class TrainCLITests: XCTestCase {
         XCTAssertEqual(resumed.status, 0, resumed.err)
         XCTAssertTrue(resumed.err.contains("warning: --resume continues with the checkpoint's settings; ignoring --lr, --layers\n"),
                       resumed.err)
+        XCTAssertFalse(resumed.out.contains("nan"), "a finished run reports its logged losses: \(resumed.out)")
         let quiet = try cli.run(["train", "--out", out, "--data", "\(Self.training)/corpus.txt", "--resume", "--threads", "2"])
         XCTAssertEqual(quiet.status, 0, quiet.err)
         XCTAssertFalse(quiet.err.contains("warning"), quiet.err)
