@@ -31,7 +31,7 @@ let package = Package(
         .target(name: "MoEKernels", swiftSettings: kernelFlags),
         .target(name: "MoEFormats"),
         .target(name: "MoETokenizers", dependencies: ["MoEFormats"]),
-        .target(name: "MoEChatTemplates"),
+        .target(name: "MoEChatTemplates", dependencies: ["MoEFormats"]),
         .target(name: "MoEModels", dependencies: ["MoEKernels", "MoEFormats"]),
         .target(name: "MoEConvert", dependencies: ["MoEModels", "MoEKernels", "MoEFormats", "MoETokenizers"]),
         .target(name: "MoERuntime", dependencies: ["MoEModels", "MoEConvert", "MoEKernels", "MoEFormats", "MoETokenizers", "MoEChatTemplates"]),

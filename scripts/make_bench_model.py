@@ -48,15 +48,18 @@ PRESETS["qwen3next-4l-attn"] = dict(QWEN3NEXT, layer_types=["full_attention"] * 
 
 
 def random_matrix(rng, rows, cols, dtype):
-    w = rng.standard_normal((rows, cols), dtype=np.float32) * np.float32(1.0 / np.sqrt(cols))
-    if dtype == "f32":
-        return w
-    if dtype == "f16":
-        return w.astype(np.float16)
-    # bf16: numpy has no bfloat16; keep the upper 16 bits (round to nearest even).
-    bits = w.view(np.uint32)
-    bits = bits + 0x7FFF + ((bits >> 16) & 1)
-    return (bits >> 16).astype(np.uint16)
+    """Weights of standard deviation about 1/sqrt(cols). bf16 bits are drawn directly (random
+    sign and mantissa, exponent spread over a factor of 4 around the scale), which is many times
+    faster than drawing normals for multi-GB checkpoints."""
+    scale = 1.0 / np.sqrt(cols)
+    if dtype == "bf16":
+        exponent = int(np.floor(np.log2(scale))) + 127
+        bits = rng.integers(0, 1 << 16, size=(rows, cols), dtype=np.uint16)
+        sign_mantissa = bits & np.uint16(0x807F)
+        exponents = (np.uint16(exponent - 1) + ((bits >> 7) & np.uint16(1))) << np.uint16(7)
+        return sign_mantissa | exponents
+    w = rng.standard_normal((rows, cols), dtype=np.float32) * np.float32(scale)
+    return w if dtype == "f32" else w.astype(np.float16)
 
 
 def main():

@@ -36,12 +36,12 @@ enum Filters {
         case "replace":
             let s = PythonText.str(v)
             let old = PythonText.str(a(0, "old") ?? .string("")), new = PythonText.str(a(1, "new") ?? .string(""))
-            return .string(s.pyReplace(old, new, count: try Methods.int(a(2, "count"), default: -1)))
+            return .string(try s.boundedReplace(old, new, count: try Methods.int(a(2, "count"), default: -1)))
         case "tojson": return .string(try toJSON(v, a))
         case "join":
             var items = try Operators.iterate(v)
             if let attribute = a(1, "attribute") { items = try items.map { try lookupPath($0, attribute) } }
-            return .string(items.map(PythonText.str).joined(separator: PythonText.str(a(0, "d") ?? .string(""))))
+            return .string(try Operators.join(items.map(PythonText.str), separator: PythonText.str(a(0, "d") ?? .string(""))))
         case "first":
             if case .iterator(let it) = v { return it.next() ?? .undefined(hint: "No first item, sequence was empty.") }
             return try Operators.iterate(v).first ?? .undefined(hint: "No first item, sequence was empty.")
@@ -154,7 +154,9 @@ enum Filters {
         var indent: String?
         switch a(1, "indent") {
         case nil, .none?: indent = nil
-        case .int(let n)?: indent = String(repeating: " ", count: max(n, 0))
+        case .int(let n)?:
+            try Operators.checkLength(n, "tojson indent")
+            indent = String(repeating: " ", count: max(n, 0))
         case .string(let s)?: indent = s
         case let other?: throw EvalError(message: "indent must be an int or a string, not \(other.typeName)")
         }
@@ -382,7 +384,9 @@ enum Filters {
         if case .string(let s) = width {
             indentation = s
         } else {
-            indentation = String(repeating: " ", count: max(try Methods.int(width, default: 4), 0))
+            let count = try Methods.int(width, default: 4)
+            try Operators.checkLength(count, "indent width")
+            indentation = String(repeating: " ", count: max(count, 0))
         }
         let first = a(1, "first")?.truthy ?? false
         let blank = a(2, "blank")?.truthy ?? false

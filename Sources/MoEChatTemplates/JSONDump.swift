@@ -24,6 +24,7 @@ struct JSONDump {
 
     private func write(_ value: Value, level: Int, into out: inout String) throws {
         guard level < Self.maxDepth else { throw EvalError(message: "maximum recursion depth exceeded while encoding a JSON object") }
+        try Operators.checkLength(out.utf8.count, "tojson output")
         switch value {
         case .none: out += "null"
         case .bool(let b): out += b ? "true" : "false"

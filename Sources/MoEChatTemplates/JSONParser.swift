@@ -1,3 +1,5 @@
+import MoEFormats
+
 /// An error in JSON text, with the 1-based line and column where it was found.
 public struct JSONParseError: Error, Sendable, CustomStringConvertible {
     /// What is wrong.
@@ -33,10 +35,7 @@ struct JSONTextParser {
     init(bytes: [UInt8]) { self.bytes = bytes }
 
     func error(_ message: String) -> JSONParseError {
-        var line = 1, column = 1
-        for b in bytes[0..<min(position, bytes.count)] {
-            if b == UInt8(ascii: "\n") { line += 1; column = 1 } else { column += 1 }
-        }
+        let (line, column) = JSONSyntax.position(of: position, in: bytes)
         return JSONParseError(message: message, line: line, column: column)
     }
 

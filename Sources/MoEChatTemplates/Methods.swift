@@ -120,7 +120,7 @@ enum Methods {
             guard case .string(let old)? = arg(0, "old"), case .string(let new)? = arg(1, "new") else {
                 throw EvalError(message: "replace() arguments must be str")
             }
-            return .string(s.pyReplace(old, new, count: try int(arg(2, "count"), default: -1)))
+            return .string(try s.boundedReplace(old, new, count: try int(arg(2, "count"), default: -1)))
         case "find", "rfind", "index", "rindex", "count":
             guard case .string(let needle)? = arg(0, "sub") else { throw EvalError(message: "must be str, not \(arg(0, "sub")?.typeName ?? "nothing")") }
             let length = s.unicodeScalars.count
@@ -153,10 +153,10 @@ enum Methods {
             return .string(try PercentFormat.braceFormat(s, positional: positional, keyword: keyword))
         case "join":
             let items = try Operators.iterate(arg(0, "iterable") ?? .list([]))
-            return .string(try items.enumerated().map { k, item -> String in
+            return .string(try Operators.join(try items.enumerated().map { k, item -> String in
                 guard case .string(let x) = item else { throw EvalError(message: "sequence item \(k): expected str instance, \(item.typeName) found") }
                 return x
-            }.joined(separator: s))
+            }, separator: s))
         case "isdigit", "isdecimal", "isnumeric":
             return .bool(!s.isEmpty && s.unicodeScalars.allSatisfy { $0.properties.numericType != nil })
         case "isalpha": return .bool(!s.isEmpty && s.unicodeScalars.allSatisfy { $0.properties.isAlphabetic })
@@ -168,6 +168,7 @@ enum Methods {
         case "istitle": return .bool(s.pyTitle.pyEquals(s) && s.unicodeScalars.contains { $0.properties.isCased })
         case "zfill", "ljust", "rjust", "center":
             let width = try int(arg(0, "width"), default: 0)
+            try Operators.checkLength(width, "\(name) width")
             let fill = try string(arg(1, "fillchar"), name) ?? (name == "zfill" ? "0" : " ")
             let missing = max(width - s.unicodeScalars.count, 0)
             switch name {

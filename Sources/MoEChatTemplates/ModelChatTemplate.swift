@@ -1,4 +1,5 @@
 import Foundation
+import MoEFormats
 
 /// The chat template and special tokens of a Hugging Face model folder.
 public struct ModelChatTemplate: Sendable {
@@ -27,15 +28,20 @@ public struct ModelChatTemplate: Sendable {
         let jinjaURL = base.appendingPathComponent("chat_template.jinja")
         var config = JSONObject()
         if FileManager.default.fileExists(atPath: configURL.path) {
-            let text = try String(contentsOf: configURL, encoding: .utf8)
-            guard case .object(let o) = try JSONValue.parse(text) else {
-                throw ModelChatTemplateError("\(configURL.path) is not a JSON object")
+            let value: JSONValue
+            do {
+                value = try JSONValue.parse(try text(configURL.path))
+            } catch let error as JSONParseError {
+                throw ModelChatTemplateError("\(configURL.path): not valid JSON: \(error)")
+            }
+            guard case .object(let o) = value else {
+                throw ModelChatTemplateError("\(configURL.path): not a JSON object")
             }
             config = o
         }
         let source: String
         if FileManager.default.fileExists(atPath: jinjaURL.path) {
-            source = try String(contentsOf: jinjaURL, encoding: .utf8)
+            source = try text(jinjaURL.path)
         } else {
             switch config["chat_template"] {
             case .string(let s)?: source = s
@@ -62,6 +68,14 @@ public struct ModelChatTemplate: Sendable {
             }
         }
         return ModelChatTemplate(template: try ChatTemplate(source: source), specialTokens: tokens)
+    }
+
+    /// The UTF-8 text of the file at `path`; errors name the path and the reason.
+    public static func text(_ path: String) throws -> String {
+        guard let text = String(validating: try MappedFile.read(path), as: UTF8.self) else {
+            throw ModelChatTemplateError("\(path): not valid UTF-8 text")
+        }
+        return text
     }
 
     /// Renders `messages` with the folder's special tokens; `extra` overrides them.

@@ -69,22 +69,36 @@ enum Operators {
         }
     }
 
+    /// Longest string (in UTF-8 bytes) or sequence (in items) one operation may build: `*`,
+    /// `replace`, `join`, padding widths, `tojson`.
     static let maxRepeatedLength = 10_000_000
+
+    /// Throws unless `length` (bytes or items of `what`) is at most `maxRepeatedLength`.
+    static func checkLength(_ length: Int, _ what: String) throws {
+        guard length <= maxRepeatedLength else {
+            throw EvalError(message: "\(what) longer than \(maxRepeatedLength) (the template's limit per value)")
+        }
+    }
+
+    /// `separator.join(items)`, within `maxRepeatedLength`.
+    static func join(_ items: [String], separator: String) throws -> String {
+        let length = items.reduce(separator.utf8.count * max(items.count - 1, 0)) { $0 + $1.utf8.count }
+        try checkLength(length, "joined string")
+        return items.joined(separator: separator)
+    }
 
     static func multiply(_ a: Value, _ b: Value) throws -> Value {
         func repeated(_ seq: Value, _ n: Int) throws -> Value? {
             let count = max(n, 0)
             switch seq {
             case .string(let s), .markup(let s):
-                guard s.utf8.count.multipliedReportingOverflow(by: count).partialValue <= maxRepeatedLength else {
-                    throw EvalError(message: "repeated string too long")
-                }
+                let length = s.utf8.count.multipliedReportingOverflow(by: count)
+                try checkLength(length.overflow ? Int.max : length.partialValue, "repeated string")
                 if case .markup = seq { return .markup(String(repeating: s, count: count)) }
                 return .string(String(repeating: s, count: count))
             case .list(let l), .tuple(let l):
-                guard l.count.multipliedReportingOverflow(by: count).partialValue <= maxRepeatedLength else {
-                    throw EvalError(message: "repeated sequence too long")
-                }
+                let length = l.count.multipliedReportingOverflow(by: count)
+                try checkLength(length.overflow ? Int.max : length.partialValue, "repeated sequence")
                 let items = Array([[Value]](repeating: l, count: count).joined())
                 if case .tuple = seq { return .tuple(items) }
                 return .list(items)

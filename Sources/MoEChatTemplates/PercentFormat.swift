@@ -38,17 +38,19 @@ enum PercentFormat {
             }
             var width = 0
             while k < s.count, let d = Int(String(s[k])) {
-                width = width * 10 + d
+                width = min(width * 10 + d, Operators.maxRepeatedLength + 1)
                 k += 1
             }
+            try Operators.checkLength(width, "format width")
             var precision: Int?
             if k < s.count, s[k] == "." {
                 k += 1
                 var p = 0
                 while k < s.count, let d = Int(String(s[k])) {
-                    p = p * 10 + d
+                    p = min(p * 10 + d, Operators.maxRepeatedLength + 1)
                     k += 1
                 }
+                try Operators.checkLength(p, "format precision")
                 precision = p
             }
             guard k < s.count else { throw EvalError(message: "incomplete format") }
@@ -172,7 +174,7 @@ enum PercentFormat {
                 guard auto < positional.count else { throw EvalError(message: "Replacement index \(auto) out of range for positional args tuple") }
                 value = positional[auto]
                 auto += 1
-            } else if let index = Int(field) {
+            } else if let index = Int(field), index >= 0 {
                 guard index < positional.count else { throw EvalError(message: "Replacement index \(index) out of range for positional args tuple") }
                 value = positional[index]
             } else {

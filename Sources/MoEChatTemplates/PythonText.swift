@@ -182,6 +182,17 @@ extension String {
     func pyContains(_ needle: String) -> Bool { pyFind(needle) != nil }
 
     /// `str.replace(old, new, count)`.
+    /// `pyReplace` after checking that the result fits `Operators.maxRepeatedLength`.
+    func boundedReplace(_ old: String, _ new: String, count: Int = -1) throws -> String {
+        if new.utf8.count > old.utf8.count {
+            var replaced = old.isEmpty ? unicodeScalars.count + 1 : pyOccurrences(old).count
+            if count >= 0 { replaced = min(replaced, count) }
+            let growth = (new.utf8.count - old.utf8.count).multipliedReportingOverflow(by: replaced)
+            try Operators.checkLength(growth.overflow ? Int.max : utf8.count + growth.partialValue, "replaced string")
+        }
+        return pyReplace(old, new, count: count)
+    }
+
     func pyReplace(_ old: String, _ new: String, count: Int = -1) -> String {
         let h = scalars
         if old.isEmpty {

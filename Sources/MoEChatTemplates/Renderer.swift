@@ -162,7 +162,27 @@ final class Renderer {
         evalDepth += 1
         defer { evalDepth -= 1 }
         if evalDepth > Self.maxEvalDepth { throw ChatTemplateError.limitExceeded(message: "expression nesting deeper than \(Self.maxEvalDepth)") }
-        return try at(e.pos) { try self.evaluate(e, scope) }
+        let value = try at(e.pos) { try self.evaluate(e, scope) }
+        try checkSize(value, e.pos)
+        return value
+    }
+
+    /// Rejects a value that no output could hold: a string longer than the output limit, or a
+    /// list longer than `Operators.maxRepeatedLength` items (repeated concatenation grows both).
+    private func checkSize(_ value: Value, _ pos: SourcePos) throws {
+        let at = "at line \(pos.line), column \(pos.column)"
+        switch value {
+        case .string(let s), .markup(let s):
+            guard s.utf8.count <= options.limits.maxOutputBytes else {
+                throw ChatTemplateError.limitExceeded(message: "string longer than the output limit of \(options.limits.maxOutputBytes) bytes \(at)")
+            }
+        case .list(let items), .tuple(let items):
+            guard items.count <= Operators.maxRepeatedLength else {
+                throw ChatTemplateError.limitExceeded(message: "list longer than \(Operators.maxRepeatedLength) items \(at)")
+            }
+        default:
+            break
+        }
     }
 
     private func evaluate(_ e: Expr, _ scope: Scope) throws -> Value {

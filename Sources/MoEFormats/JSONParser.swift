@@ -231,3 +231,39 @@ struct JSONParser {
         result.append(contentsOf: text.unicodeScalars)
     }
 }
+
+/// Where JSON text is malformed, for error messages that point into a file.
+public enum JSONSyntax {
+    /// "line L, column C: reason" for the first syntax error in `bytes`, or nil when they hold
+    /// exactly one valid JSON value (duplicate object keys count as errors).
+    public static func firstError(in bytes: [UInt8]) -> String? {
+        bytes.withUnsafeBytes { raw -> String? in
+            do throws(JSONParser.SyntaxError) {
+                _ = try JSONParser.parse(raw)
+                return nil
+            } catch {
+                return describe(error, in: raw)
+            }
+        }
+    }
+
+    /// "line L, column C: reason" for a parse error of `bytes`.
+    static func describe(_ error: JSONParser.SyntaxError, in bytes: UnsafeRawBufferPointer) -> String {
+        let (line, column) = position(of: error.offset, in: bytes)
+        return "line \(line), column \(column): \(error.reason)"
+    }
+
+    /// The 1-based line and column (counted in bytes) of byte `offset`.
+    public static func position(of offset: Int, in bytes: some Collection<UInt8>) -> (line: Int, column: Int) {
+        var line = 1, column = 1
+        for byte in bytes.prefix(max(offset, 0)) {
+            if byte == 0x0A {
+                line += 1
+                column = 1
+            } else {
+                column += 1
+            }
+        }
+        return (line, column)
+    }
+}

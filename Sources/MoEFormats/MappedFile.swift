@@ -48,9 +48,16 @@ public final class MappedFile: @unchecked Sendable {
         }
     }
 
-    /// The current `errno` as text.
+    /// The bytes of the regular file at `path`, copied; throws a ``FormatError`` naming the path
+    /// and the reason ("cannot open: permission denied", "not a regular file", ...).
+    public static func read(_ path: String) throws -> [UInt8] {
+        let file = try MappedFile(path: path)
+        return withExtendedLifetime(file) { Array(file.bytes) }
+    }
+
+    /// The current `errno` as text, in lower case ("permission denied").
     static func lastError() -> String {
-        String(cString: strerror(errno))
+        String(cString: strerror(errno)).lowercased()
     }
 }
 

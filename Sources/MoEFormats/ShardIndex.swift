@@ -16,7 +16,7 @@ struct ShardIndex {
         do {
             root = try JSONParser.parse(mapping.bytes)
         } catch {
-            throw FormatError(file: path, "not valid JSON: \(error.reason) at byte \(error.offset)")
+            throw FormatError(file: path, "not valid JSON: \(JSONSyntax.describe(error, in: mapping.bytes))")
         }
         guard case .object(let members) = root else {
             throw FormatError(file: path, "index must be a JSON object, found \(root.summary)")

@@ -39,7 +39,7 @@ public final class TensorStore: @unchecked Sendable {
         do {
             contents = try manager.contentsOfDirectory(atPath: folder)
         } catch {
-            throw FormatError(file: folder, "cannot list folder: \(error.localizedDescription)")
+            throw FormatError(file: folder, "cannot list folder: \(FileErrorText.reason(error))")
         }
         let shards = contents.filter { $0.hasSuffix(".safetensors") }.sorted()
         guard !shards.isEmpty else {

@@ -1,4 +1,5 @@
 import Foundation
+import MoEFormats
 
 /// Typed, validated access to the fields of a JSON object read from a config file.
 ///
@@ -19,7 +20,7 @@ struct JSONFields {
         do {
             value = try JSONSerialization.jsonObject(with: data, options: [])
         } catch {
-            throw ConfigError(file: file, "not valid JSON (\(error.localizedDescription))")
+            throw ConfigError(file: file, "not valid JSON: \(JSONSyntax.firstError(in: Array(data)) ?? "\(error)")")
         }
         guard let object = value as? [String: Any] else {
             throw ConfigError(file: file, "expected a JSON object at the top level")

@@ -1,4 +1,5 @@
 import Foundation
+import MoEFormats
 
 /// Where per-head query/key RMSNorms sit, if the family has them.
 public enum QKNorm: Sendable, Equatable {
@@ -89,10 +90,10 @@ public struct ModelConfig: Sendable {
     /// Reads `config.json` in a model folder.
     public static func load(folder: String) throws -> ModelConfig {
         let path = (folder as NSString).appendingPathComponent("config.json")
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw ConfigError(file: path, "cannot read the file (a Hugging Face model folder needs config.json)")
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw ConfigError(file: path, "no such file (a Hugging Face model folder needs config.json)")
         }
-        return try ModelConfig(json: data, file: path)
+        return try ModelConfig(json: Data(try MappedFile.read(path)), file: path)
     }
 
     /// Parses the contents of a `config.json`; `file` names it in errors.

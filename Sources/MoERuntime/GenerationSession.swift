@@ -21,9 +21,11 @@ public final class GenerationSession {
     /// Positions the session can hold.
     public var capacity: Int { cache.capacity }
 
-    /// Generates up to `maxTokens` tokens after `prompt` (the whole context). `onToken` sees
-    /// each new id as it is chosen and returns false to stop. With `stopAtEndOfSequence`,
-    /// generation ends after one of `stopTokens` (default: the config's EOS tokens).
+    /// Generates up to `maxTokens` tokens after `prompt` (the whole context), and stops with
+    /// `.contextFull` when prompt and reply fill the capacity; a prompt longer than the
+    /// capacity is `ModelError.contextFull`. `onToken` sees each new id as it is chosen and
+    /// returns false to stop. With `stopAtEndOfSequence`, generation ends after one of
+    /// `stopTokens` (default: the config's EOS tokens).
     public func generate(
         prompt: [Int], maxTokens: Int, sampling: SamplingParameters, stopAtEndOfSequence: Bool = true,
         stopTokens: Set<Int>? = nil, trace: RoutingTrace? = nil, onToken: (Int) -> Bool = { _ in true }
@@ -32,8 +34,12 @@ public final class GenerationSession {
         var result = GenerationResult(ids: [], promptTokens: prompt.count, prefillSeconds: 0, stepSeconds: [], stopReason: .length)
         guard maxTokens > 0 else { return result }
         guard !prompt.isEmpty else { throw ModelError.emptyInput }
-        guard prompt.count + maxTokens - 1 <= cache.capacity else {
-            throw ModelError.contextFull(needed: prompt.count + maxTokens - 1, capacity: cache.capacity)
+        guard prompt.count <= cache.capacity else {
+            throw ModelError.contextFull(needed: prompt.count, capacity: cache.capacity)
+        }
+        guard prompt.count < cache.capacity else {
+            result.stopReason = .contextFull
+            return result
         }
         // Reuse the cached prefix, but always run at least the last prompt token for its logits.
         // A recurrent model resumes from its latest checkpoint inside the shared prefix.
@@ -71,6 +77,10 @@ public final class GenerationSession {
                 break
             }
             if result.ids.count >= maxTokens { break }
+            if context.count >= cache.capacity {
+                result.stopReason = .contextFull
+                break
+            }
             started = clock.now
             logits = try model.forward([next], cache: cache, logits: .last, trace: trace)
             cachedTokens.append(next)

@@ -5,6 +5,8 @@ import MoEModels
 public enum StopReason: String, Sendable {
     /// The requested number of tokens was produced.
     case length
+    /// Prompt and reply fill the context (the session's capacity).
+    case contextFull = "context_full"
     /// An end-of-sequence token was produced.
     case endOfSequence = "eos"
     /// The token callback asked to stop.
@@ -43,12 +45,15 @@ public struct Generator {
     /// Wraps `model`.
     public init(model: Transformer) { self.model = model }
 
-    /// Generates up to `maxTokens` tokens after `prompt`; see ``GenerationSession``.
+    /// Generates up to `maxTokens` tokens after `prompt`, within the model's context
+    /// (`max_position_embeddings`); see ``GenerationSession``.
     public func generate(
         prompt: [Int], maxTokens: Int, sampling: SamplingParameters, stopAtEndOfSequence: Bool = true,
         trace: RoutingTrace? = nil, onToken: (Int) -> Bool = { _ in true }
     ) throws -> GenerationResult {
-        let session = GenerationSession(model: model, capacity: prompt.count + max(0, maxTokens))
+        let wanted = prompt.count.addingReportingOverflow(max(0, maxTokens))
+        let capacity = min(wanted.overflow ? Int.max : wanted.partialValue, max(0, model.config.maxPositionEmbeddings))
+        let session = GenerationSession(model: model, capacity: capacity)
         return try session.generate(prompt: prompt, maxTokens: maxTokens, sampling: sampling,
                                     stopAtEndOfSequence: stopAtEndOfSequence, trace: trace, onToken: onToken)
     }

@@ -1,5 +1,6 @@
 import Foundation
 import MoEConvert
+import MoEFormats
 import MoEKernels
 import MoEModels
 
@@ -62,7 +63,11 @@ public struct SyntheticModel {
     public func withModel<T>(folder: String = NSTemporaryDirectory(), pool: ThreadPool, seed: UInt64 = 1,
                              _ body: (Transformer) throws -> T) throws -> T {
         let path = (folder as NSString).appendingPathComponent("moe-synthetic-\(ProcessInfo.processInfo.processIdentifier)-\(UUID().uuidString).gguf")
-        defer { try? FileManager.default.removeItem(atPath: path) }
+        let slot = TemporaryFiles.register(path)
+        defer {
+            try? FileManager.default.removeItem(atPath: path)
+            TemporaryFiles.unregister(slot)
+        }
         try plan.write(to: path, seed: seed, threads: pool.threadCount)
         let model = try Transformer(path: path, pool: pool)
         return try body(model)

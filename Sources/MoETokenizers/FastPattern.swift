@@ -1,7 +1,7 @@
 /// Hand-written scanners for the pre-tokenizer regular expressions that the supported model
 /// families use, selected by the exact pattern string. Each one returns, at a position, the end
 /// of the match that the backtracking regex (Oniguruma in Hugging Face `tokenizers`) would find
-/// there, trying the alternatives in order. `RegexPattern` is the general engine for every other
+/// there, trying the alternatives in order. `LinearRegex` is the general engine for every other
 /// pattern; the tests check both agree on the whole corpus.
 enum FastPattern: Sendable, CaseIterable {
     /// GPT-2 (and ByteLevel's built-in split).

@@ -1,3 +1,5 @@
+import MoEFormats
+
 /// A JSON value. tokenizer.json is parsed with this small byte-level parser rather than
 /// Foundation's `JSONSerialization`, which drops a leading U+FEFF from strings (a real token in
 /// SentencePiece vocabularies) and is slow on 10 MB files.
@@ -10,7 +12,7 @@ enum JSONValue: Sendable {
     case object([String: JSONValue])
 }
 
-/// Why bytes are not JSON: a message with the byte offset.
+/// Why bytes are not JSON: a message with the line and column.
 struct JSONSyntaxError: Error {
     let message: String
 }
@@ -36,7 +38,8 @@ struct JSONParser {
     }
 
     private func error(_ message: String) -> JSONSyntaxError {
-        JSONSyntaxError(message: "\(message) at byte \(i)")
+        let (line, column) = JSONSyntax.position(of: i, in: p)
+        return JSONSyntaxError(message: "line \(line), column \(column): \(message)")
     }
 
     private mutating func skipSpace() {

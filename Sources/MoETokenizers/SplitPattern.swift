@@ -1,14 +1,11 @@
-import Foundation
-
 /// The pattern of a `Split` pre-tokenizer or a `Replace` normalizer/decoder: a literal string, a
 /// regular expression with a hand-written scanner (`FastPattern`), or any other regular
-/// expression, run by Foundation's `NSRegularExpression` (ICU, whose syntax and Unicode classes
-/// match Oniguruma's for the constructs tokenizer files use).
-struct SplitPattern: @unchecked Sendable {
-    enum Engine {
+/// expression, run in linear time by `LinearRegex`.
+struct SplitPattern: Sendable {
+    enum Engine: Sendable {
         case literal([UInt8])
         case fast(FastPattern)
-        case regex(NSRegularExpression)
+        case regex(LinearRegex)
     }
 
     let engine: Engine
@@ -47,9 +44,9 @@ struct SplitPattern: @unchecked Sendable {
             return
         }
         do {
-            self = SplitPattern(engine: .regex(try NSRegularExpression(pattern: regex, options: [])))
+            self = SplitPattern(engine: .regex(try LinearRegex(regex)))
         } catch {
-            throw TokenizerError.invalidPattern(field: field, pattern: regex, reason: "\(error)")
+            throw TokenizerError.invalidPattern(field: field, pattern: regex, reason: error.message)
         }
     }
 
@@ -70,30 +67,7 @@ struct SplitPattern: @unchecked Sendable {
                 }
             }
         case .regex(let regex):
-            regexMatches(regex, p, range, into: &out)
-        }
-    }
-
-    /// Runs `regex` on the UTF-16 view ICU needs and maps each match back to byte offsets,
-    /// walking both views forward together (linear in the text).
-    private func regexMatches(_ regex: NSRegularExpression, _ p: UnsafeBufferPointer<UInt8>,
-                              _ range: Range<Int>, into out: inout [Range<Int>]) {
-        let text = String(decoding: UnsafeBufferPointer(rebasing: p[range]), as: UTF8.self)
-        let ns = text as NSString
-        var byte = range.lowerBound
-        var unit = 0
-        func advance(toUnit target: Int) -> Int {
-            while unit < target, byte < range.upperBound {
-                let (scalar, n) = UTF8Scalars.decode(p, byte)
-                byte += n
-                unit += scalar >= 0x10000 ? 2 : 1
-            }
-            return byte
-        }
-        for m in regex.matches(in: text, options: [], range: NSRange(location: 0, length: ns.length)) where m.range.length > 0 {
-            let start = advance(toUnit: m.range.location)
-            let end = advance(toUnit: m.range.location + m.range.length)
-            out.append(start..<end)
+            regex.matches(p, range, into: &out)
         }
     }
 }

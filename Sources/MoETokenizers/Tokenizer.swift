@@ -1,4 +1,5 @@
 import Foundation
+import MoEFormats
 
 /// A Hugging Face tokenizer loaded from tokenizer.json, encoding and decoding exactly as the
 /// `tokenizers` library does; or the same pipeline built from a GGUF file's vocabulary
@@ -48,15 +49,16 @@ public final class Tokenizer: Sendable {
     /// from a model folder.
     public convenience init(folder: String) throws {
         let url = URL(fileURLWithPath: folder)
-        let json = try Tokenizer.read(url.appendingPathComponent("tokenizer.json"))
-        let configURL = url.appendingPathComponent("tokenizer_config.json")
-        let configData = FileManager.default.fileExists(atPath: configURL.path) ? try Tokenizer.read(configURL) : nil
-        var config = try configData.map { try TokenizerConfig(json: $0) } ?? TokenizerConfig()
-        let templateURL = url.appendingPathComponent("chat_template.jinja")
-        if FileManager.default.fileExists(atPath: templateURL.path) {
-            config.chatTemplate = String(decoding: try Tokenizer.read(templateURL), as: UTF8.self)
+        let jsonPath = url.appendingPathComponent("tokenizer.json").path
+        let json = try Tokenizer.read(jsonPath)
+        let configPath = url.appendingPathComponent("tokenizer_config.json").path
+        var config = FileManager.default.fileExists(atPath: configPath)
+            ? try TokenizerConfig(json: Data(try Tokenizer.read(configPath)), file: configPath) : TokenizerConfig()
+        let templatePath = url.appendingPathComponent("chat_template.jinja").path
+        if FileManager.default.fileExists(atPath: templatePath) {
+            config.chatTemplate = String(decoding: try Tokenizer.read(templatePath), as: UTF8.self)
         }
-        try self.init(tokenizerJSON: json, config: config)
+        try self.init(tokenizerJSON: Data(json), config: config, file: jsonPath)
     }
 
     /// Loads a tokenizer from the bytes of tokenizer.json and, optionally, tokenizer_config.json.
@@ -64,9 +66,10 @@ public final class Tokenizer: Sendable {
         try self.init(tokenizerJSON: tokenizerJSON, config: try configJSON.map { try TokenizerConfig(json: $0) } ?? TokenizerConfig())
     }
 
-    /// Loads a tokenizer from the bytes of tokenizer.json and an already-read configuration.
-    public convenience init(tokenizerJSON: Data, config: TokenizerConfig) throws {
-        let root = try JSONNode.parse(tokenizerJSON, file: "tokenizer.json")
+    /// Loads a tokenizer from the bytes of tokenizer.json and an already-read configuration;
+    /// `file` names it in errors.
+    public convenience init(tokenizerJSON: Data, config: TokenizerConfig, file: String = "tokenizer.json") throws {
+        let root = try JSONNode.parse(tokenizerJSON, file: file)
         try root.requireObject()
         let model = try BPEModel(root["model"])
         let added = root["added_tokens"].isNull ? [] : try root["added_tokens"].array().map { try AddedToken($0) }
@@ -111,11 +114,11 @@ public final class Tokenizer: Sendable {
         self.paddingTokenID = paddingTokenID
     }
 
-    private static func read(_ url: URL) throws -> Data {
+    private static func read(_ path: String) throws -> [UInt8] {
         do {
-            return try Data(contentsOf: url)
-        } catch {
-            throw TokenizerError.unreadableFile(path: url.path, reason: (error as NSError).localizedDescription)
+            return try MappedFile.read(path)
+        } catch let error as FormatError {
+            throw TokenizerError.unreadableFile(path: path, reason: error.message)
         }
     }
 

@@ -18,9 +18,9 @@ public struct TokenizerConfig: Sendable, Equatable {
         self.chatTemplate = chatTemplate
     }
 
-    /// Reads tokenizer_config.json.
-    public init(json: Data) throws {
-        let root = try JSONNode.parse(json, file: "tokenizer_config.json")
+    /// Reads tokenizer_config.json; `file` names it in errors.
+    public init(json: Data, file: String = "tokenizer_config.json") throws {
+        let root = try JSONNode.parse(json, file: file)
         try root.requireObject()
         bosToken = try TokenizerConfig.tokenString(root["bos_token"])
         eosToken = try TokenizerConfig.tokenString(root["eos_token"])

@@ -18,9 +18,9 @@ public enum TokenizerError: Error, Equatable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .unreadableFile(let path, let reason):
-            return "cannot read \(path): \(reason)"
+            return "\(path): \(reason)"
         case .invalidJSON(let file, let reason):
-            return "\(file) is not valid JSON: \(reason)"
+            return "\(file): not valid JSON: \(reason)"
         case .invalidField(let file, let field, let expected):
             return "\(file): field '\(field)' must be \(expected)"
         case .unsupported(let component, let type):

@@ -38,7 +38,7 @@ public enum Checkpoint {
         do {
             try manager.createDirectory(atPath: folder, withIntermediateDirectories: true)
         } catch {
-            throw TrainingError.checkpoint("cannot create \(folder): \(error.localizedDescription)")
+            throw TrainingError.checkpoint("cannot create \(folder): \(FileErrorText.reason(error))")
         }
         let c = trainer.config
         try step("config.json") {

@@ -1,4 +1,5 @@
 import Foundation
+import MoEFormats
 
 /// Training text as documents, split deterministically into training and validation by
 /// document: every 10th document (in path order, starting with the 10th) is held out; a
@@ -30,8 +31,17 @@ public struct Corpus: Sendable {
             files = [path]
         }
         let documents = try files.map { file -> String in
-            guard let data = manager.contents(atPath: file) else { throw TrainingError.data("cannot read \(file)") }
-            return String(decoding: data, as: UTF8.self)
+            let bytes: [UInt8]
+            do {
+                bytes = try MappedFile.read(file)
+            } catch let error as FormatError {
+                throw TrainingError.data(error.description)
+            }
+            guard let text = String(validating: bytes, as: UTF8.self) else {
+                throw TrainingError.data("\(file): not UTF-8 text (binary data?)")
+            }
+            if let nul = bytes.firstIndex(of: 0) { throw TrainingError.data("\(file): NUL byte at offset \(nul) (binary data?)") }
+            return text
         }
         self.init(documents: documents)
         guard !train.joined().isEmpty, !validation.joined().isEmpty else { throw TrainingError.data("\(path) holds no text") }

@@ -95,6 +95,8 @@ public enum TrainingError: Error, CustomStringConvertible, Equatable {
     case data(String)
     /// A checkpoint could not be read or written.
     case checkpoint(String)
+    /// A training option is out of range.
+    case invalidOption(String)
 
     /// A one-line description.
     public var description: String {
@@ -103,6 +105,7 @@ public enum TrainingError: Error, CustomStringConvertible, Equatable {
         case .badTensor(let m): return "tensor error: \(m)"
         case .data(let m): return "data error: \(m)"
         case .checkpoint(let m): return "checkpoint error: \(m)"
+        case .invalidOption(let m): return "invalid training option: \(m)"
         }
     }
 }

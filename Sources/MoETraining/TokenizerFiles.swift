@@ -78,12 +78,12 @@ enum FileIO {
         try writeAtomically(Data(text.utf8), to: path)
     }
 
-    /// Writes `data` to `path` through a temporary file and a rename.
+    /// Writes `data` to `path` through a temporary file and a rename (`AtomicFileWriter`).
     static func writeAtomically(_ data: Data, to path: String) throws {
         do {
-            try data.write(to: URL(fileURLWithPath: path), options: .atomic)
-        } catch {
-            throw TrainingError.checkpoint("cannot write \(path): \(error.localizedDescription)")
+            try AtomicFileWriter.write(Array(data), to: path)
+        } catch let error as FormatError {
+            throw TrainingError.checkpoint(error.description)
         }
     }
 }

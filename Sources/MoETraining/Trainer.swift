@@ -37,9 +37,7 @@ public final class Trainer: @unchecked Sendable {
         guard trainTokens.count > config.seq + 1 else {
             throw TrainingError.data("\(trainTokens.count) training tokens are fewer than one sequence of \(config.seq + 1)")
         }
-        guard config.seq <= config.shape.context, config.batch > 0, config.gradAccum > 0 else {
-            throw TrainingError.invalidShape("batch \(config.batch), seq \(config.seq) (context \(config.shape.context)), grad-accum \(config.gradAccum)")
-        }
+        try config.validate()
         self.config = config
         self.trainTokens = trainTokens
         model = try TrainableModel(shape: config.shape, options: config.loss, pool: pool)

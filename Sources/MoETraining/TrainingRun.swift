@@ -86,7 +86,11 @@ public struct PreparedData: Sendable {
         if let path = options.tokenizer {
             tokenizer = try TokenizerFiles.read(path)
         } else if options.resume {
-            tokenizer = try TokenizerFiles.read(Checkpoint.latest(in: options.out))
+            let checkpoint = Checkpoint.latest(in: options.out)
+            guard FileManager.default.fileExists(atPath: checkpoint + "/config.json") else {
+                throw TrainingError.checkpoint("no checkpoint to resume: \(checkpoint) does not exist (run without --resume first)")
+            }
+            tokenizer = try TokenizerFiles.read(checkpoint)
         } else {
             tokenizer = BPETrainer.train(documents: corpus.train, vocabSize: options.vocabSize)
         }
@@ -107,21 +111,28 @@ public enum TrainingRun {
         do {
             try FileManager.default.createDirectory(atPath: options.out, withIntermediateDirectories: true)
         } catch {
-            throw TrainingError.checkpoint("cannot create \(options.out): \(error.localizedDescription)")
+            throw TrainingError.checkpoint("cannot create \(options.out): \(FileErrorText.reason(error))")
         }
+        if !options.resume { try config.checkFits(memoryBytes: Int(ProcessInfo.processInfo.physicalMemory)) }
         let trainer: Trainer
         if options.resume {
             trainer = try Checkpoint.resume(from: options.out, trainTokens: data.train, pool: pool).0
         } else {
             trainer = try Trainer(config: config, trainTokens: data.train, pool: pool)
         }
-        let log = try LogFile(path: options.out + "/train_log.jsonl", append: options.resume)
+        let logPath = options.out + "/train_log.jsonl"
+        let log = try LogFile(path: logPath, append: options.resume)
         let steps = trainer.config.steps
         var intervalLoss: Double = 0, intervalSteps = 0
         var trainSeconds = 0.0, trainedTokens = 0
         var last = RunSummary(trainLoss: .nan, valLoss: .nan, tokensPerSecond: 0, steps: trainer.step,
                               activeParameters: trainer.config.shape.activeParameters,
                               totalParameters: trainer.model.params.count, experts: [])
+        if trainer.step >= steps, let logged = Plots.parse(String(decoding: (try? MappedFile.read(logPath)) ?? [], as: UTF8.self)).last {
+            // A finished run resumed: nothing to train; report its last logged losses.
+            last.trainLoss = Float(logged.train)
+            last.valLoss = Float(logged.val)
+        }
         let clock = ContinuousClock()
         while trainer.step < steps {
             let started = clock.now
@@ -159,7 +170,7 @@ public enum TrainingRun {
         do {
             try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         } catch {
-            throw TrainingError.checkpoint("cannot create \(folder): \(error.localizedDescription)")
+            throw TrainingError.checkpoint("cannot create \(folder): \(FileErrorText.reason(error))")
         }
         let c = trainer.config
         try FileIO.writeAtomically(ModelFiles.configJSON(c.shape, endOfText: tokenizer.endOfText, dtype: dtype,

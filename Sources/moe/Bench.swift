@@ -30,13 +30,16 @@ struct Bench: ParsableCommand {
     @Option(name: .long, help: "Weight type of --synthetic: \(GGUFExportType.names).")
     var quant = "bf16"
 
-    @Option(name: .long, help: "Worker threads (default: all cores).")
+    @Option(name: .long, parsing: .unconditional, help: "Worker threads, \(threadRange) (default: all cores).",
+            transform: OptionValue.int(threadRange))
     var threads: Int?
 
-    @Option(name: .long, help: "Prompt length for the prefill measurement.")
+    @Option(name: .long, parsing: .unconditional, help: "Prompt length for the prefill measurement, 1...65536 (default: 128).",
+            transform: OptionValue.int(1...65536))
     var promptTokens = 128
 
-    @Option(name: .long, help: "Tokens to decode.")
+    @Option(name: .long, parsing: .unconditional, help: "Tokens to decode, 1...65536 (default: 64).",
+            transform: OptionValue.int(1...65536))
     var genTokens = 64
 
     @Flag(name: .long, help: "Print JSON.")
@@ -47,11 +50,6 @@ struct Bench: ParsableCommand {
         guard GGUFExportType(rawValue: quant.lowercased()) != nil else {
             throw ValidationError("unknown --quant '\(quant)'; supported: \(GGUFExportType.names)")
         }
-        if let threads, !(1...1024).contains(threads) {
-            throw ValidationError("--threads must be between 1 and 1024, found \(threads)")
-        }
-        guard (1...65536).contains(promptTokens) else { throw ValidationError("--prompt-tokens must be in 1...65536") }
-        guard (1...65536).contains(genTokens) else { throw ValidationError("--gen-tokens must be in 1...65536") }
     }
 
     func run() throws {

@@ -14,19 +14,22 @@ struct Chat: ParsableCommand {
             chat_template or chat_template.jinja) and tokenized with its tokenizer.json. The \
             conversation is kept, and each turn only computes its new tokens. Type /reset to \
             start over and /exit (or end the input) to quit. Prompts and statistics go to \
-            standard error, replies to standard output.
+            standard error, replies to standard output. A reply stops at --max-tokens or when the \
+            conversation fills the context (the smaller of --context and the model's max_position_embeddings).
             """
     )
 
     @OptionGroup var options: ModelOptions
 
-    @Option(name: .long, help: "System message.")
+    @Option(name: .long, parsing: .unconditional, help: "System message.")
     var system: String?
 
-    @Option(name: .long, help: "Maximum tokens per reply.")
+    @Option(name: .long, parsing: .unconditional, help: "Maximum tokens per reply, >= 1 (default: 512).",
+            transform: OptionValue.int(1...Int.max))
     var maxTokens = 512
 
-    @Option(name: .long, help: "Context length in tokens.")
+    @Option(name: .long, parsing: .unconditional, help: "Context length in tokens, >= 1 (default: 4096; at most the model's).",
+            transform: OptionValue.int(1...Int.max))
     var context = 4096
 
     @OptionGroup var sampling: SamplingOptions
@@ -54,6 +57,9 @@ struct Chat: ParsableCommand {
             if text.isEmpty { continue }
             let (_, result) = try chat.reply(to: text, maxTokens: maxTokens, sampling: sampling.parameters) { emit($0) }
             emit("\n")
+            if result.stopReason == .contextFull {
+                FileHandle.standardError.write(Data("warning: the conversation fills the context of \(chat.session.capacity) tokens; /reset to start over\n".utf8))
+            }
             if stats {
                 FileHandle.standardError.write(Data(String(
                     format: "[%d prompt tokens (%d cached), %.1f tokens/s prefill, %d tokens at %.1f tokens/s]\n",

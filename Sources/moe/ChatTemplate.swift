@@ -28,34 +28,27 @@ struct ChatTemplateCommand: ParsableCommand {
     var extra: String?
 
     func run() throws {
-        do {
-            let template = try ModelChatTemplate.load(folder: model)
-            guard case .array(let conversation) = try readJSON(messages) else {
-                throw ValidationError("\(messages) must hold a JSON list of messages")
-            }
-            var variables = JSONObject()
-            if let extra {
-                guard case .object(let o) = try readJSON(extra) else {
-                    throw ValidationError("\(extra) must hold a JSON object")
-                }
-                variables = o
-            }
-            emit(try template.render(messages: conversation, addGenerationPrompt: addGenerationPrompt, extra: variables))
-        } catch let error as ValidationError {
-            throw error
-        } catch {
-            FileHandle.standardError.write(Data("error: \(error)\n".utf8))
-            throw ExitCode.failure
+        let template = try ModelChatTemplate.load(folder: model)
+        guard case .array(let conversation) = try readJSON(messages) else {
+            throw ValidationError("\(messages): must hold a JSON list of messages")
         }
+        var variables = JSONObject()
+        if let extra {
+            guard case .object(let o) = try readJSON(extra) else {
+                throw ValidationError("\(extra): must hold a JSON object")
+            }
+            variables = o
+        }
+        emit(try template.render(messages: conversation, addGenerationPrompt: addGenerationPrompt, extra: variables))
     }
 
     /// Parses a JSON file keeping object key order, which `tojson` in templates reproduces.
     private func readJSON(_ path: String) throws -> JSONValue {
-        let text = try String(contentsOf: URL(fileURLWithPath: path), encoding: .utf8)
+        let text = try ModelChatTemplate.text(path)
         do {
             return try JSONValue.parse(text)
         } catch {
-            throw ValidationError("\(path): \(error)")
+            throw ValidationError("\(path): not valid JSON: \(error)")
         }
     }
 }

@@ -11,14 +11,9 @@ struct ModelOptions: ParsableArguments {
             help: "Model: a Hugging Face folder (config.json + safetensors) or a .gguf file (default: the shipped models/\(ModelOptions.defaultModelName)).")
     var modelPath: String?
 
-    @Option(name: .long, help: "Worker threads (default: all cores).")
+    @Option(name: .long, parsing: .unconditional, help: "Worker threads, \(threadRange) (default: all cores).",
+            transform: OptionValue.int(threadRange))
     var threads: Int?
-
-    func validate() throws {
-        if let threads, !(1...1024).contains(threads) {
-            throw ValidationError("--threads must be between 1 and 1024, found \(threads)")
-        }
-    }
 
     /// The model this project ships (trained by `moe train`; see its README).
     static let defaultModelName = "shakespeare-moe"
@@ -59,6 +54,30 @@ struct ModelOptions: ParsableArguments {
     func load() throws -> Transformer {
         let pool = ThreadPool(threadCount: threads ?? ProcessInfo.processInfo.activeProcessorCount)
         return try Transformer(path: try model, pool: pool)
+    }
+}
+
+/// The tokenizer of `path`: a model folder's tokenizer.json, or the vocabulary of a GGUF file.
+func loadTokenizer(_ path: String) throws -> Tokenizer {
+    var isFolder: ObjCBool = false
+    guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder), !isFolder.boolValue else {
+        return try Tokenizer(folder: path)
+    }
+    let file = try GGUFFile(path: path)
+    guard file.string("tokenizer.ggml.model") != nil else {
+        throw ValidationError("\(path): the GGUF file has no vocabulary (tokenizer.ggml.model)")
+    }
+    return try Tokenizer(gguf: file)
+}
+
+/// Worker threads a command may ask for.
+let threadRange = 1...1024
+
+/// Throws unless a prompt of `count` tokens fits the model's context (`max_position_embeddings`).
+func checkPromptFits(_ count: Int, _ model: Transformer) throws {
+    let context = model.config.maxPositionEmbeddings
+    guard count <= context else {
+        throw ValidationError("prompt of \(count) tokens is longer than the model's context of \(context) tokens (max_position_embeddings)")
     }
 }
 

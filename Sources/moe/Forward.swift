@@ -10,12 +10,13 @@ struct Forward: ParsableCommand {
 
     @OptionGroup var options: ModelOptions
 
-    @Option(name: .long, help: "Comma-separated token ids, e.g. 1,2,3.")
+    @Option(name: .long, parsing: .unconditional, help: "Comma-separated token ids, e.g. 1,2,3 (at most the model's context).")
     var ids: String
 
     func run() throws {
         let tokens = try parseIDs(ids)
         let model = try options.load()
+        try checkPromptFits(tokens.count, model)
         let logits = try model.forward(tokens, cache: model.makeCache(capacity: tokens.count))
         let rows = (0..<logits.rows).map { r in JSONOutput.Value.array(logits.rowArray(r).map { .float($0) }) }
         emit(JSONOutput.render(.object([("logits", .array(rows))])) + "\n")

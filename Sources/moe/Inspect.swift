@@ -13,7 +13,9 @@ struct Inspect: ParsableCommand {
     @Argument(help: "Model: a Hugging Face folder or a .gguf file.")
     var path: String
 
-    @Option(name: .long, help: "Context length for the memory estimate (default: the model's maximum, at most 4096).")
+    @Option(name: .long, parsing: .unconditional,
+            help: "Context length for the memory estimate, >= 1 (default: the model's maximum, at most 4096).",
+            transform: OptionValue.int(1...Int.max))
     var context: Int?
 
     @Flag(name: .long, help: "Print JSON.")
@@ -25,7 +27,12 @@ struct Inspect: ParsableCommand {
         let s = ModelSummary(model)
         let ctx = context ?? min(c.maxPositionEmbeddings, 4096)
         let kvPerToken = c.cacheBytesPerToken
-        let memory = s.totalBytes + kvPerToken * ctx + c.recurrentStateBytes
+        let cacheBytes = kvPerToken.multipliedReportingOverflow(by: ctx)
+        let total = s.totalBytes.addingReportingOverflow(cacheBytes.partialValue + c.recurrentStateBytes)
+        guard !cacheBytes.overflow, !total.overflow, cacheBytes.partialValue <= Int.max - c.recurrentStateBytes else {
+            throw ValidationError("--context \(ctx): the memory estimate (\(kvPerToken) bytes per token) exceeds \(Int.max) bytes")
+        }
+        let memory = total.partialValue
         let moeLayers = (0..<c.layerCount).filter { c.moeLayers[$0] }
         if json {
             var members: [(String, JSONOutput.Value)] = [

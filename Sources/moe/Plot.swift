@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import MoEFormats
 import MoETraining
 
 /// `moe plot`: SVG charts of training logs.
@@ -22,16 +23,16 @@ struct Plot: ParsableCommand {
             var isFolder: ObjCBool = false
             let file = FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) && isFolder.boolValue
                 ? path + "/train_log.jsonl" : path
-            guard let data = FileManager.default.contents(atPath: file) else { throw ValidationError("cannot read \(file)") }
+            let data = try MappedFile.read(file)
             let label = URL(fileURLWithPath: file).deletingLastPathComponent().lastPathComponent
             series.append((label, colors[i % colors.count], Plots.parse(String(decoding: data, as: UTF8.self))))
         }
         try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
-        try Data(Plots.lossCurves(series).utf8).write(to: URL(fileURLWithPath: out + "/loss.svg"))
+        try AtomicFileWriter.write(Array(Plots.lossCurves(series).utf8), to: out + "/loss.svg")
         var written = ["loss.svg"]
         for (i, s) in series.enumerated() where s.2.contains(where: { !$0.loads.isEmpty }) {
             let name = series.count == 1 ? "expert_load.svg" : "expert_load-\(s.0.isEmpty ? String(i) : s.0).svg"
-            try Data(Plots.loadHeatmap(s.2).utf8).write(to: URL(fileURLWithPath: out + "/" + name))
+            try AtomicFileWriter.write(Array(Plots.loadHeatmap(s.2).utf8), to: out + "/" + name)
             written.append(name)
         }
         emit("wrote \(written.map { out + "/" + $0 }.joined(separator: ", "))\n")

@@ -20,51 +20,50 @@ struct Train: ParsableCommand {
     @Option(name: .long, help: "Output folder.") var out: String
     @Flag(name: .long, help: "Train a dense (Llama) model instead of an MoE.") var dense = false
     @Flag(name: .long, help: "Train the MoE and an equal-active-parameter dense model on the same tokens.") var compare = false
-    @Option(name: .long, help: "Optimizer steps.") var steps = 1000
-    @Option(name: .long, help: "Decoder layers.") var layers = 4
-    @Option(name: .long, help: "Residual width.") var hidden = 128
-    @Option(name: .long, help: "Attention heads.") var heads = 4
-    @Option(name: .long, help: "Key/value heads (default: --heads).") var kvHeads: Int?
-    @Option(name: .long, help: "Routed experts per layer.") var experts = 8
-    @Option(name: .long, help: "Experts per token.") var topK = 2
-    @Option(name: .long, help: "Hidden width of each expert (and of the dense FFN: (top-k + shared experts) x this).") var expertHidden = 128
-    @Option(name: .long, help: "Tokens per sequence.") var context = 128
-    @Option(name: .long, help: "Sequences per micro-batch.") var batch = 16
-    @Option(name: .long, help: "Micro-batches per optimizer step.") var gradAccum = 1
-    @Option(name: .long, help: "Peak learning rate.") var lr: Float = 3e-3
-    @Option(name: .long, help: "Warmup steps.") var warmup = 50
-    @Option(name: .long, help: "AdamW weight decay (matrices only).") var weightDecay: Float = 0.1
-    @Option(name: .long, help: "Global gradient-norm clip (0: off).") var gradClip: Float = 1
-    @Option(name: .long, help: "Load-balancing loss coefficient.") var auxLossCoef: Float = 0.01
-    @Option(name: .long, help: "Router z-loss coefficient.") var zLossCoef: Float = 0.001
+    @Option(name: .long, parsing: .unconditional, help: "Optimizer steps, 1...100000000.", transform: OptionValue.int(1...100_000_000)) var steps = 1000
+    @Option(name: .long, parsing: .unconditional, help: "Decoder layers, 1...1024.", transform: OptionValue.int(1...1024)) var layers = 4
+    @Option(name: .long, parsing: .unconditional, help: "Residual width, 2...65536.", transform: OptionValue.int(2...65536)) var hidden = 128
+    @Option(name: .long, parsing: .unconditional, help: "Attention heads, 1...1024.", transform: OptionValue.int(1...1024)) var heads = 4
+    @Option(name: .long, parsing: .unconditional, help: "Key/value heads, 1...1024 dividing --heads (default: --heads).", transform: OptionValue.int(1...1024)) var kvHeads: Int?
+    @Option(name: .long, parsing: .unconditional, help: "Routed experts per layer, 1...1024 (use --dense for a model without experts).", transform: OptionValue.int(1...1024)) var experts = 8
+    @Option(name: .long, parsing: .unconditional, help: "Experts per token, 1...--experts.", transform: OptionValue.int(1...1024)) var topK = 2
+    @Option(name: .long, parsing: .unconditional, help: "Hidden width of each expert (and of the dense FFN: (top-k + shared experts) x this), 1...1048576.", transform: OptionValue.int(1...1 << 20)) var expertHidden = 128
+    @Option(name: .long, parsing: .unconditional, help: "Tokens per sequence, 2...1048576.", transform: OptionValue.int(2...1 << 20)) var context = 128
+    @Option(name: .long, parsing: .unconditional, help: "Sequences per micro-batch, 1...1048576.", transform: OptionValue.int(1...1 << 20)) var batch = 16
+    @Option(name: .long, parsing: .unconditional, help: "Micro-batches per optimizer step, 1...1048576.", transform: OptionValue.int(1...1 << 20)) var gradAccum = 1
+    @Option(name: .long, parsing: .unconditional, help: "Peak learning rate, > 0.", transform: OptionValue.float(atLeast: 0, exclusive: true)) var lr: Float = 3e-3
+    @Option(name: .long, parsing: .unconditional, help: "Warmup steps, 0...100000000.", transform: OptionValue.int(0...100_000_000)) var warmup = 50
+    @Option(name: .long, parsing: .unconditional, help: "AdamW weight decay (matrices only), >= 0.", transform: OptionValue.float(atLeast: 0)) var weightDecay: Float = 0.1
+    @Option(name: .long, parsing: .unconditional, help: "Global gradient-norm clip, >= 0 (0: off).", transform: OptionValue.float(atLeast: 0)) var gradClip: Float = 1
+    @Option(name: .long, parsing: .unconditional, help: "Load-balancing loss coefficient, >= 0.", transform: OptionValue.float(atLeast: 0)) var auxLossCoef: Float = 0.01
+    @Option(name: .long, parsing: .unconditional, help: "Router z-loss coefficient, >= 0.", transform: OptionValue.float(atLeast: 0)) var zLossCoef: Float = 0.001
     @Option(name: .long, help: "Balancing: aux (Switch loss), bias (DeepSeek-V3 loss-free), none. With bias, checkpoints carry each router's selection bias as DeepSeek-V3's e_score_correction_bias (GGUF: exp_probs_b.bias), which moe uses; transformers' Mixtral ignores it and llama.cpp's llama architecture rejects the extra tensor.") var balance = "aux"
     @Flag(name: .long, help: "Pool the aux loss over layers, as transformers does (default: per layer).") var pooledAuxLoss = false
-    @Option(name: .long, help: "Expert capacity factor; tokens beyond capacity are dropped (default: dropless).") var capacityFactor: Float?
-    @Option(name: .long, help: "Shared experts N: each MoE layer adds an always-on, sigmoid-gated SwiGLU expert N x --expert-hidden wide (a Qwen2-MoE checkpoint); 0: none (Mixtral).")
+    @Option(name: .long, parsing: .unconditional, help: "Expert capacity factor, > 0; tokens beyond capacity are dropped (default: dropless).", transform: OptionValue.float(atLeast: 0, exclusive: true)) var capacityFactor: Float?
+    @Option(name: .long, parsing: .unconditional, help: "Shared experts N, 0...64: each MoE layer adds an always-on, sigmoid-gated SwiGLU expert N x --expert-hidden wide (a Qwen2-MoE checkpoint); 0: none (Mixtral).",
+            transform: OptionValue.int(0...64))
     var sharedExperts = 0
-    @Option(name: .long, help: "Steps between evaluations, log records and checkpoints.") var evalEvery = 100
-    @Option(name: .long, help: "Validation batches per evaluation.") var evalBatches = 8
-    @Option(name: .long, help: "Seed of initialisation and batch order.") var seed: UInt64 = 1
+    @Option(name: .long, parsing: .unconditional, help: "Steps between evaluations, log records and checkpoints, >= 1.", transform: OptionValue.int(1...Int.max)) var evalEvery = 100
+    @Option(name: .long, parsing: .unconditional, help: "Validation batches per evaluation, 1...1048576.", transform: OptionValue.int(1...1 << 20)) var evalBatches = 8
+    @Option(name: .long, parsing: .unconditional, help: "Seed of initialisation and batch order, 0 to 2^64-1.", transform: OptionValue.seed) var seed: UInt64 = 1
     @Option(name: .long, help: "Existing tokenizer.json (or folder); default: train one on the data.") var tokenizer: String?
-    @Option(name: .long, help: "Vocabulary size of a trained tokenizer.") var vocabSize = 2048
+    @Option(name: .long, parsing: .unconditional, help: "Vocabulary size of a trained tokenizer, \(vocabularyRange).", transform: OptionValue.int(vocabularyRange)) var vocabSize = 2048
     @Option(name: .long, help: "Also write the final model in bf16 to this folder.") var export: String?
-    @Option(name: .long, help: "Worker threads (default: all cores).") var threads: Int?
+    @Option(name: .long, parsing: .unconditional, help: "Worker threads, \(threadRange) (default: all cores).", transform: OptionValue.int(threadRange)) var threads: Int?
     @Flag(name: .long, help: "Continue the run in OUT/checkpoint bit-exactly, to its own --steps: the checkpoint's model shape, schedule, loss options and seed are used and the command line's training options ignored with a warning (only --data, --out, --threads, --eval-every, --eval-batches and --export apply).") var resume = false
     @Flag(name: .long, help: "Print a JSON summary as the last line of standard output.") var json = false
 
     func validate() throws {
         guard BalanceMode(rawValue: balance) != nil else { throw ValidationError("--balance must be aux, bias or none, found \(balance)") }
-        guard sharedExperts >= 0 else { throw ValidationError("--shared-experts must be 0 or more") }
-        guard steps > 0, layers > 0, hidden > 0, heads > 0, context > 1, batch > 0, gradAccum > 0, evalEvery > 0 else {
-            throw ValidationError("--steps, --layers, --hidden, --heads, --batch, --grad-accum, --eval-every must be positive and --context > 1")
-        }
         guard hidden % heads == 0, (hidden / heads) % 2 == 0 else {
             throw ValidationError("--hidden (\(hidden)) must be a multiple of --heads (\(heads)) with an even head width")
         }
-        guard vocabSize >= 257 else { throw ValidationError("--vocab-size must be at least 257") }
+        if let kvHeads, heads % kvHeads != 0 {
+            throw ValidationError("--kv-heads (\(kvHeads)) must divide --heads (\(heads))")
+        }
+        guard dense || topK <= experts else { throw ValidationError("--top-k (\(topK)) must be at most --experts (\(experts))") }
         guard !compare || !dense else { throw ValidationError("--compare already trains a dense model; drop --dense") }
         guard !compare || !resume else { throw ValidationError("--compare cannot --resume") }
-        if let threads, !(1...1024).contains(threads) { throw ValidationError("--threads must be between 1 and 1024") }
     }
 
     /// The MoE, or the dense model with its active parameters per token: an FFN as wide as the

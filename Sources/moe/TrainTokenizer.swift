@@ -2,6 +2,10 @@ import ArgumentParser
 import Foundation
 import MoETraining
 
+/// Vocabulary sizes a trained byte-level BPE tokenizer may have: the 256 bytes, the
+/// end-of-text token, and merges.
+let vocabularyRange = 257...(1 << 20)
+
 /// `moe train-tokenizer`: learns a byte-level BPE vocabulary from text.
 struct TrainTokenizer: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -16,15 +20,14 @@ struct TrainTokenizer: ParsableCommand {
     @Option(name: .long, help: "Output folder.")
     var out: String
 
-    @Option(name: .long, help: "Vocabulary size, including the 256 byte tokens and <|endoftext|>.")
+    @Option(name: .long, parsing: .unconditional,
+            help: "Vocabulary size, including the 256 byte tokens and <|endoftext|>, \(vocabularyRange).",
+            transform: OptionValue.int(vocabularyRange))
     var vocabSize: Int = 2048
 
-    @Option(name: .long, help: "model_max_length written to tokenizer_config.json.")
+    @Option(name: .long, parsing: .unconditional, help: "model_max_length written to tokenizer_config.json, >= 1.",
+            transform: OptionValue.int(1...Int.max))
     var maxLength: Int = 1024
-
-    func validate() throws {
-        guard vocabSize >= 257 else { throw ValidationError("--vocab-size must be at least 257, found \(vocabSize)") }
-    }
 
     func run() throws {
         let corpus = try Corpus(path: data)

@@ -29,4 +29,12 @@ struct MoECLI {
         process.waitUntilExit()
         return (process.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
     }
+
+    /// A new empty folder, removed when `test` ends.
+    func temporaryFolder(removedAfter test: XCTestCase) throws -> String {
+        let path = NSTemporaryDirectory() + "moe-cli-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        test.addTeardownBlock { try? FileManager.default.removeItem(atPath: path) }
+        return path
+    }
 }

@@ -15,20 +15,13 @@ final class TrainCLITests: XCTestCase {
                         "--expert-hidden", "16", "--context", "16", "--batch", "2", "--warmup", "1", "--eval-every", "2",
                         "--eval-batches", "1", "--threads", "2", "--json"]
 
-    private func temporaryFolder() throws -> String {
-        let path = NSTemporaryDirectory() + "moe-train-cli-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-        addTeardownBlock { try? FileManager.default.removeItem(atPath: path) }
-        return path
-    }
-
     private func lastJSONLine(_ out: String) throws -> [String: Any] {
         let line = try XCTUnwrap(out.split(separator: "\n").last)
         return try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
     }
 
     func testSharedExpertCheckpointLoadsInForwardAndGenerate() throws {
-        let out = try temporaryFolder()
+        let out = try cli.temporaryFolder(removedAfter: self)
         let train = try cli.run(["train", "--out", out, "--shared-experts", "1"] + tiny)
         XCTAssertEqual(train.status, 0, train.err)
         let summary = try lastJSONLine(train.out)
@@ -54,7 +47,7 @@ final class TrainCLITests: XCTestCase {
     /// parameters differ only by the router and the shared-expert gate: (experts + 1) x hidden
     /// per layer.
     func testCompareGivesTheDenseModelTheSharedExpertsActiveParameters() throws {
-        let out = try temporaryFolder()
+        let out = try cli.temporaryFolder(removedAfter: self)
         let r = try cli.run(["train", "--out", out, "--compare", "--shared-experts", "2"] + tiny)
         XCTAssertEqual(r.status, 0, r.err)
         let json = try lastJSONLine(r.out)
@@ -64,7 +57,7 @@ final class TrainCLITests: XCTestCase {
     }
 
     func testResumeWarnsAboutTheOptionsItIgnores() throws {
-        let out = try temporaryFolder()
+        let out = try cli.temporaryFolder(removedAfter: self)
         let train = try cli.run(["train", "--out", out] + tiny)
         XCTAssertEqual(train.status, 0, train.err)
         let resumed = try cli.run(["train", "--out", out, "--data", "\(Self.training)/corpus.txt", "--resume", "--lr=0.5",
@@ -72,14 +65,15 @@ final class TrainCLITests: XCTestCase {
         XCTAssertEqual(resumed.status, 0, resumed.err)
         XCTAssertTrue(resumed.err.contains("warning: --resume continues with the checkpoint's settings; ignoring --lr, --layers\n"),
                       resumed.err)
+        XCTAssertFalse(resumed.out.contains("nan"), "a finished run reports its logged losses: \(resumed.out)")
         let quiet = try cli.run(["train", "--out", out, "--data", "\(Self.training)/corpus.txt", "--resume", "--threads", "2"])
         XCTAssertEqual(quiet.status, 0, quiet.err)
         XCTAssertFalse(quiet.err.contains("warning"), quiet.err)
     }
 
     func testNegativeSharedExpertsAreRejected() throws {
-        let r = try cli.run(["train", "--out", try temporaryFolder(), "--shared-experts=-1"] + tiny)
+        let r = try cli.run(["train", "--out", try cli.temporaryFolder(removedAfter: self), "--shared-experts=-1"] + tiny)
         XCTAssertNotEqual(r.status, 0)
-        XCTAssertTrue(r.err.contains("--shared-experts must be 0 or more"), r.err)
+        XCTAssertTrue(r.err.contains("'--shared-experts <shared-experts>': expected an integer in 0...64"), r.err)
     }
 }

@@ -77,4 +77,21 @@ final class APITests: XCTestCase {
         XCTAssertThrowsError(try ModelChatTemplate.load(folder: try makeFolder(["tokenizer_config.json": "{}"])))
         XCTAssertThrowsError(try ModelChatTemplate.load(folder: try makeFolder(["tokenizer_config.json": #"{"chat_template": [{"name": "x", "template": "y"}]}"#])))
     }
+
+    func testUnreadableOrMalformedFilesNameThePathAndTheReason() throws {
+        let folder = try makeFolder(["tokenizer_config.json": "{\n  \"chat_template\": tru\n}"])
+        XCTAssertThrowsError(try ModelChatTemplate.load(folder: folder)) { error in
+            XCTAssertEqual("\(error)", "\(folder)/tokenizer_config.json: not valid JSON: line 2, column 20: expected 'true'")
+        }
+        let binary = try makeFolder(["chat_template.jinja": "x"])
+        try Data([0x7B, 0xFF, 0x7D]).write(to: URL(fileURLWithPath: binary + "/chat_template.jinja"))
+        XCTAssertThrowsError(try ModelChatTemplate.load(folder: binary)) { error in
+            XCTAssertEqual("\(error)", "\(binary)/chat_template.jinja: not valid UTF-8 text")
+        }
+        let directory = try makeFolder([:])
+        try FileManager.default.createDirectory(atPath: directory + "/chat_template.jinja", withIntermediateDirectories: true)
+        XCTAssertThrowsError(try ModelChatTemplate.load(folder: directory)) { error in
+            XCTAssertEqual("\(error)", "\(directory)/chat_template.jinja: not a regular file")
+        }
+    }
 }

@@ -87,6 +87,29 @@ final class ErrorTests: XCTestCase {
         XCTAssertThrowsError(try ChatTemplate(source: String(repeating: "{% if true %}", count: 300)))
     }
 
+    func testGrowingValuesHitTheOutputLimit() {
+        let doubling = "{% set s = namespace(v='ab') %}{% for i in range(64) %}{% set s.v = s.v ~ s.v %}{% endfor %}{{ s.v }}"
+        XCTAssertEqual(limitError(doubling, RenderLimits(maxOutputBytes: 1 << 20)),
+                       "string longer than the output limit of 1048576 bytes at line 1, column 73")
+        let concatenating = "{% set s = namespace(v='ab') %}{% for i in range(64) %}{% set s.v = s.v + s.v %}{% endfor %}"
+        XCTAssertNotNil(limitError(concatenating, RenderLimits(maxOutputBytes: 1 << 20)))
+        let lists = "{% set s = namespace(v=[1]) %}{% for i in range(64) %}{% set s.v = s.v + s.v %}{% endfor %}"
+        XCTAssertEqual(limitError(lists, RenderLimits())?.hasPrefix("list longer than 10000000 items"), true)
+    }
+
+    func testOneOperationCannotBuildAHugeValue() throws {
+        let cases = ["{{ 'a'.ljust(10**15) }}", "{{ 'a' | center(10**15) }}", "{{ '%99999999999999999999999d' % 1 }}",
+                     "{{ '%.99999999999999999999f' % 1.5 }}", "{{ ('a' * 1000000).replace('a', 'aaaaaaaaaaaaaaaa') }}",
+                     "{{ (['a' * 1000000] * 100) | join }}", "{{ 'x' | indent(10**15) }}", "{{ [1, 2] | tojson(indent=10**15) }}",
+                     "{{ 'a' * 10**18 }}", "{{ [1] * 10**18 }}"]
+        for source in cases {
+            XCTAssertThrowsError(try ChatTemplate(source: source).render(context: [:]), source) { error in
+                XCTAssertTrue((error as? ChatTemplateError)?.message.contains("10000000") ?? false, "\(source): \(error)")
+            }
+        }
+        XCTAssertThrowsError(try ChatTemplate(source: "{{ '{-1}'.format(1) }}").render(context: [:]))
+    }
+
     func testUndefinedBehavesLikeJinja() throws {
         let t = try ChatTemplate(source: "[{{ missing }}][{{ missing is defined }}][{{ missing | default('d') }}][{{ missing | length }}][{% for x in missing %}x{% endfor %}][{{ 'yes' if missing else 'no' }}]")
         XCTAssertEqual(try t.render(context: [:]), "[][False][d][0][][no]")

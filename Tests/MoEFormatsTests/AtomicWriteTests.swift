@@ -39,11 +39,41 @@ final class AtomicWriteTests: XCTestCase {
         XCTAssertEqual(try contents(), [])
     }
 
-    func testRenameFailureRemovesTemporaryFile() throws {
+    func testFolderOrDeviceTargetIsRefused() throws {
         let target = folder + "/target.safetensors"
         try FileManager.default.createDirectory(atPath: target + "/occupied", withIntermediateDirectories: true)
-        assertFormatError(try SafetensorsWriter.write(tensors, to: target), ["cannot rename"])
+        assertFormatError(try SafetensorsWriter.write(tensors, to: target), ["target.safetensors", "not a regular file"])
         XCTAssertEqual(try contents(), ["target.safetensors"])
+        assertFormatError(try AtomicFileWriter.write([1], to: "/dev/null"), ["/dev/null", "not a regular file"])
+        var info = stat()
+        XCTAssertEqual(lstat("/dev/null", &info), 0)
+        XCTAssertEqual(info.st_mode & mode_t(S_IFMT), mode_t(S_IFCHR), "/dev/null is still a device")
+    }
+
+    func testSymbolicLinkIsWrittenThroughAndKept() throws {
+        let real = folder + "/real.bin", link = folder + "/link.bin"
+        try AtomicFileWriter.write([1, 2], to: real)
+        XCTAssertEqual(symlink("real.bin", link), 0)
+        try AtomicFileWriter.write([3], to: link)
+        XCTAssertEqual(try readBytes(real), [3])
+        XCTAssertEqual(try FileManager.default.destinationOfSymbolicLink(atPath: link), "real.bin")
+        XCTAssertEqual(try contents(), ["link.bin", "real.bin"])
+        XCTAssertEqual(symlink("missing.bin", folder + "/dangling.bin"), 0)
+        assertFormatError(try AtomicFileWriter.write([4], to: folder + "/dangling.bin"), ["dangling.bin", "missing file"])
+    }
+
+    func testOverwritingAnInputIsRefused() throws {
+        let input = folder + "/in"
+        try FileManager.default.createDirectory(atPath: input, withIntermediateDirectories: true)
+        try AtomicFileWriter.write([1], to: input + "/model.safetensors")
+        try AtomicFileWriter.write([2], to: folder + "/single.gguf")
+        XCTAssertEqual(link(folder + "/single.gguf", folder + "/hard.gguf"), 0)
+        assertFormatError(try AtomicFileWriter.refuseOverwritingInput(input + "/model.safetensors", inputs: [input]),
+                          ["model.safetensors", "part of the input"])
+        assertFormatError(try AtomicFileWriter.refuseOverwritingInput(folder + "/hard.gguf", inputs: [folder + "/single.gguf"]),
+                          ["hard.gguf", "is the input"])
+        XCTAssertNoThrow(try AtomicFileWriter.refuseOverwritingInput(folder + "/new.gguf", inputs: [input, folder + "/single.gguf"]))
+        XCTAssertNoThrow(try AtomicFileWriter.refuseOverwritingInput(folder + "/single.gguf", inputs: [input]))
     }
 
     func testFailureMidWriteKeepsOldFile() throws {

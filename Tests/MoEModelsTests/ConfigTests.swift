@@ -72,6 +72,8 @@ final class ConfigTests: XCTestCase {
 
     func testBadFieldsAreNamed() {
         XCTAssertEqual(error("not json")?.field, nil)
+        XCTAssertEqual(error("{\n  \"model_type\": \"llama\",\n  \"hidden_size\": 16,,\n}")?.message,
+                       "not valid JSON: line 3, column 21: expected a string key")
         XCTAssertEqual(error("[1, 2]")?.message.contains("object"), true)
         XCTAssertEqual(error(llama("").replacingOccurrences(of: #""hidden_size": 16"#, with: #""hidden_size": "16""#))?.field, "hidden_size")
         XCTAssertEqual(error(llama("").replacingOccurrences(of: #""hidden_size": 16, "#, with: ""))?.field, "hidden_size")

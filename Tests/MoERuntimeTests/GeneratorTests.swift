@@ -97,9 +97,19 @@ final class GenerationSessionTests: XCTestCase {
         XCTAssertEqual(other.ids, try fresh([5, 9, 50], 3))
     }
 
-    func testContextOverflowIsAnError() throws {
+    func testGenerationStopsAtTheContextAndALongerPromptIsAnError() throws {
         let model = try Transformer(path: "\(GeneratorTests.fixtures)/qwen3_moe-base", pool: ThreadPool(threadCount: 1))
         let session = GenerationSession(model: model, capacity: 8)
-        XCTAssertThrowsError(try session.generate(prompt: [1, 2, 3, 4, 5], maxTokens: 8, sampling: SamplingParameters()))
+        let result = try session.generate(prompt: [1, 2, 3, 4, 5], maxTokens: 8, sampling: SamplingParameters(), stopAtEndOfSequence: false)
+        XCTAssertEqual(result.ids.count, 3, "prompt and reply fill the 8 positions")
+        XCTAssertEqual(result.stopReason, .contextFull)
+        XCTAssertThrowsError(try session.generate(prompt: Array(1...9), maxTokens: 1, sampling: SamplingParameters())) { error in
+            XCTAssertEqual(error as? ModelError, .contextFull(needed: 9, capacity: 8))
+        }
+        let context = model.config.maxPositionEmbeddings
+        let long = try Generator(model: model).generate(prompt: [1, 2], maxTokens: Int.max, sampling: SamplingParameters(),
+                                                        stopAtEndOfSequence: false)
+        XCTAssertEqual(long.ids.count, context - 2)
+        XCTAssertEqual(long.stopReason, .contextFull)
     }
 }

@@ -64,7 +64,7 @@ final class ErrorTests: XCTestCase {
     }
 
     func testMalformedFilesNameTheField() {
-        XCTAssertEqual(error("{"), .invalidJSON(file: "tokenizer.json", reason: "expected a string key at byte 1"))
+        XCTAssertEqual(error("{"), .invalidJSON(file: "tokenizer.json", reason: "line 1, column 2: expected a string key"))
         XCTAssertEqual(error("[]"), .invalidField(file: "tokenizer.json", field: "(root)", expected: "an object"))
         XCTAssertEqual(error(replacing(#""vocab":{"a":0,"#, #""vocab":{"a":-1,"#)),
                        .invalidField(file: "tokenizer.json", field: "model.vocab.a", expected: "an id between 0 and 2^24"))
@@ -80,6 +80,22 @@ final class ErrorTests: XCTestCase {
                        .invalidField(file: "tokenizer.json", field: "added_tokens[0].content", expected: "a string"))
         XCTAssertEqual(error(replacing(#""use_regex":true"#, #""use_regex":"yes""#)),
                        .invalidField(file: "tokenizer.json", field: "pre_tokenizer.use_regex", expected: "a boolean"))
+    }
+
+    func testFolderErrorsNameTheFileWithLineAndColumn() throws {
+        let folder = NSTemporaryDirectory() + "tokenizer-errors-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        try Data(ErrorTests.small.utf8).write(to: URL(fileURLWithPath: folder + "/tokenizer.json"))
+        try Data("{\"bos_token\": \"<s>\",\n \"eos_token\" \"</s>\"}".utf8).write(to: URL(fileURLWithPath: folder + "/tokenizer_config.json"))
+        XCTAssertThrowsError(try Tokenizer(folder: folder)) { error in
+            XCTAssertEqual("\(error)", "\(folder)/tokenizer_config.json: not valid JSON: line 2, column 14: expected ':'")
+        }
+        try Data("{\"bos_token\": \"<s>\"}".utf8).write(to: URL(fileURLWithPath: folder + "/tokenizer_config.json"))
+        try Data("{\n\n\"model\": nul}".utf8).write(to: URL(fileURLWithPath: folder + "/tokenizer.json"))
+        XCTAssertThrowsError(try Tokenizer(folder: folder)) { error in
+            XCTAssertTrue("\(error)".hasPrefix("\(folder)/tokenizer.json: not valid JSON: line 3, column "), "\(error)")
+        }
     }
 
     func testMissingFolderIsAnError() {
