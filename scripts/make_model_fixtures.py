@@ -702,7 +702,17 @@ def layer_tensor_listing(name):
     return rows
 
 
+# Text of README.md after this line (and fixture-table rows of fixtures not listed here) belongs to other
+# generators (scripts/make_hybrid_fixtures.py); readme() keeps it.
+README_KEEP_MARKER = "<!-- Written by other generator scripts (kept by make_model_fixtures.py): -->"
+
+
 def readme(results, nshards, indep):
+    path = os.path.join(OUT, "README.md")
+    old = open(path).read() if os.path.exists(path) else ""
+    old_head, marker, kept = old.partition("\n" + README_KEEP_MARKER + "\n")
+    own = {f"`{n}`" for n in [f[0] for f in FIXTURES] + [SHARDED[0]] + [v[0] for v in V4COPIES]}
+    other_rows = [ln for ln in old_head.split("\n") if ln.startswith("| `") and ln.split(" | ")[0][2:] not in own]
     lines = []
     lines.append(README_HEAD)
     lines.append("\n## Fixtures\n")
@@ -715,6 +725,7 @@ def readme(results, nshards, indep):
     for name, src in V4COPIES:
         lines.append(f"| `{name}` | {src.split('-')[0]} | float32 | same weights/reference as `{src}`; config.json in "
                      "transformers-4 form (`rope_theta`, `rope_scaling`, `torch_dtype`) |")
+    lines.extend(other_rows)
     lines.append("")
     lines.append("Verified while generating (asserted in the script):\n")
     for name, r in results.items():
@@ -751,7 +762,9 @@ def readme(results, nshards, indep):
         if any(".experts.0." in k for k, _, _ in rows):
             lines.append("(`experts.0` shown; `experts.1` … `experts.{E-1}` follow the same pattern.)")
         lines.append("")
-    with open(os.path.join(OUT, "README.md"), "w") as f:
+    if marker:
+        lines.append("\n" + README_KEEP_MARKER + "\n" + kept.rstrip("\n"))
+    with open(path, "w") as f:
         f.write("\n".join(lines) + "\n")
 
 
@@ -769,6 +782,11 @@ Each folder holds exactly what `save_pretrained` writes (`config.json`, `generat
     {"family": model_type, "weights_dtype": "float32" | "bfloat16",
      "input_ids": [12 ints], "greedy_ids": [10 ints (new tokens only)],
      "logits": [[vocab floats] x 12]}      # float32, 9 significant digits (round-trips float32)
+
+The hybrid fixtures of scripts/make_hybrid_fixtures.py (section at the end) add two keys:
+`"cases": [{"input_ids": [n ints], "logits": [[vocab floats] x n]}, ...]` (one-pass forwards of longer
+prompts, same float format) and, for the GGUF-converted ones, `"llama_cpp_greedy_ids": [10 ints]`
+(llama.cpp's greedy continuation of `input_ids`). Readers of the generic keys ignore them.
 
 Reference = `from_pretrained(folder, dtype=float32, attn_implementation="eager")` on the saved folder
 (bf16 fixtures are upcast to float32 on load, so the reference uses exactly the bf16 values in the file),

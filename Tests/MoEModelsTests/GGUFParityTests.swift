@@ -49,7 +49,8 @@ final class GGUFParityTests: XCTestCase {
             }
             XCTAssertEqual(greedy, fixture.greedyIDs, path)
         }
-        XCTAssertEqual(architectures, ["mixtral", "qwen2_moe", "qwen3_moe", "olmoe", "granitemoe", "llama", "qwen2", "qwen3"])
+        XCTAssertEqual(architectures, ["mixtral", "qwen2_moe", "qwen3_moe", "olmoe", "granitemoe", "llama", "qwen2", "qwen3",
+                                       "qwen3_next", "qwen3_5_moe"])
     }
 
     func testGGUFAndSafetensorsSummariesAgree() throws {

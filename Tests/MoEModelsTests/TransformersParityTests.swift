@@ -37,7 +37,8 @@ final class TransformersParityTests: XCTestCase {
     }
 
     func testIncrementalDecodingEqualsFullForward() throws {
-        for fixture in try ModelFixture.all() {
+        // Hybrid fixtures decode over 200 positions in HybridParityTests instead.
+        for fixture in try ModelFixture.all() where fixture.cases.isEmpty {
             let model = try Transformer(path: fixture.folder, pool: pool)
             let ids = fixture.inputIDs
             let full = try model.forward(ids, cache: model.makeCache(capacity: ids.count))
