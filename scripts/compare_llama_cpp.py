@@ -3,8 +3,8 @@
 
 llama.cpp runs through llama-cpp-python; swift-moe through `moe bench --json`. Both use seeded
 random prompt tokens, a prefill of --prompt-tokens and --gen-tokens single-token decode steps;
-each engine is run --runs times alternately and the best run of each is compared, since the
-machine is shared.
+each engine is run --runs times alternately and the medians of each are compared, with the
+CPU model printed beside them (ratios move between CPUs).
 
 Install: pip install llama-cpp-python   (builds llama.cpp from source: ~15 min on 2 cores)
 Build:   swift build -c release
@@ -18,7 +18,9 @@ Run:     python3 scripts/compare_llama_cpp.py /tmp/qwen3moe-1b-q8_0.gguf --threa
 """
 import argparse
 import json
+import platform
 import random
+import statistics
 import subprocess
 import time
 
@@ -59,18 +61,30 @@ def main():
     p.add_argument("--runs", type=int, default=3)
     p.add_argument("--moe", default=".build/release/moe")
     a = p.parse_args()
-    best = {"llama.cpp": {}, "moe": {}}
+    runs = {"llama.cpp": [], "moe": []}
     for run in range(a.runs):
         for name in ("llama.cpp", "moe"):
             r = (llama_cpp_run(a.gguf, a.threads, a.prompt_tokens, a.gen_tokens, run) if name == "llama.cpp"
                  else moe_run(a.moe, a.gguf, a.threads, a.prompt_tokens, a.gen_tokens))
-            for key in ("prefill_tokens_per_s", "decode_tokens_per_s"):
-                best[name][key] = max(best[name].get(key, 0), r[key])
+            runs[name].append(r)
             print(f"run {run + 1} {name:9s} prefill {r['prefill_tokens_per_s']:7.1f} tok/s  decode {r['decode_tokens_per_s']:6.1f} tok/s", flush=True)
-    l, m = best["llama.cpp"], best["moe"]
-    print(json.dumps({"llama_cpp": l, "moe": m,
+    keys = ("prefill_tokens_per_s", "decode_tokens_per_s")
+    l, m = ({k: statistics.median(r[k] for r in runs[name]) for k in keys} for name in ("llama.cpp", "moe"))
+    print(json.dumps({"cpu": cpu_model(), "threads": a.threads, "runs": a.runs, "llama_cpp_median": l, "moe_median": m,
                       "prefill_ratio": m["prefill_tokens_per_s"] / l["prefill_tokens_per_s"],
                       "decode_ratio": m["decode_tokens_per_s"] / l["decode_tokens_per_s"]}))
+
+
+def cpu_model():
+    """The CPU's model name from /proc/cpuinfo (the machine the ratios hold for)."""
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor()
 
 
 if __name__ == "__main__":

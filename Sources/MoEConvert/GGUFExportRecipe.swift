@@ -33,7 +33,8 @@ struct GGUFExportRecipe {
     /// The type of tensor `name` of `shape` (outermost first); call in file order (the
     /// `attn_v` count matters for Q4_K_M).
     mutating func choose(name: String, shape: [Int]) -> GGMLType {
-        let keepF32 = shape.count < 2 || name.hasSuffix("_norm.weight") || !name.hasSuffix(".weight")
+        // ssm_conv1d: llama.cpp's convolution kernel reads only f32 taps.
+        let keepF32 = shape.count < 2 || name.hasSuffix("_norm.weight") || !name.hasSuffix(".weight") || name.hasSuffix("ssm_conv1d.weight")
             || name.hasSuffix("ffn_gate_inp.weight") || (!type.isQuantized && name.hasSuffix("ffn_gate_inp_shexp.weight"))
         if keepF32 { return .F32 }
         guard type.isQuantized else { return type.baseType }

@@ -139,6 +139,17 @@ final class GGUFExportQuantTests: XCTestCase {
         }
     }
 
+    func testDeltaNetConvolutionStaysF32() throws {
+        let folder = try temporaryFolder()
+        for type in [GGUFExportType.q8_0, .q4_k_m, .bf16] {
+            let path = folder + "/\(type.rawValue).gguf"
+            _ = try GGUFExporter.export(input: ModelFixture.root + "/qwen3_next-allmoe", output: path, type: type)
+            let file = try GGUFFile(path: path)
+            XCTAssertEqual(file.tensor(named: "blk.0.ssm_conv1d.weight")?.type, .F32, type.rawValue)
+            XCTAssertEqual(file.tensor(named: "blk.0.ssm_a")?.type, .F32, type.rawValue)
+        }
+    }
+
     func testRowsThatAreNotWholeBlocksFallBackAsLlamaQuantizeDoes() throws {
         let folder = try temporaryFolder()
         let path = folder + "/out.gguf"
