@@ -6,13 +6,12 @@ extension Kernels {
         let full = count & ~7, rest = count - full
         var c = 0
         while c < full {
-            let g = gate.load8(c)
-            gate.store8(g / (1 + VectorMath.exp(-g)) * up.load8(c), at: c)
+            gate.store8(VectorMath.silu(gate.load8(c)) * up.load8(c), at: c)
             c += 8
         }
         if rest > 0 {
-            let g = gate.loadPartial8(full, count: rest)
-            gate.storePartial8(g / (1 + VectorMath.exp(-g)) * up.loadPartial8(full, count: rest), at: full, count: rest)
+            let silu = VectorMath.silu(gate.loadPartial8(full, count: rest))
+            gate.storePartial8(silu * up.loadPartial8(full, count: rest), at: full, count: rest)
         }
     }
 

@@ -27,6 +27,12 @@ public enum VectorMath {
         return result.replacing(with: 0, where: x .< low)
     }
 
+    /// `silu(x) = x / (1 + e^-x)` per lane (SiLU, also called swish).
+    @inline(__always)
+    public static func silu(_ x: SIMD8<Float>) -> SIMD8<Float> {
+        x / (1 + exp(-x))
+    }
+
     /// `a * b + c` as one fused multiply-add per lane.
     @inline(__always)
     private static func multiplyAdd(_ a: SIMD8<Float>, _ b: SIMD8<Float>, _ c: SIMD8<Float>) -> SIMD8<Float> {
