@@ -41,14 +41,15 @@ extension Kernels {
     /// `S <- S + k_t delta^T`; `o_t = S^T q_t`.
     ///
     /// Runs `gatedDeltaRuleRecurrent` at every token count: it was the faster form at all
-    /// counts measured. Qwen3-Next-80B's shape (16 key / 32 value heads of 128 x 128), 36
-    /// layers' states, tokens/s of one layer on one thread of a Xeon with AVX-512 (Sapphire
-    /// Rapids class, other jobs sharing the machine), recurrent vs chunked: 1 token 6.7k vs
-    /// 0.9k, 8 tokens 12.8k vs 4.2k, 64 tokens 22.7k vs 7.4k, 512 tokens 19.5k vs 7.7k. Both
-    /// forms do about `3 keyDim valueDim` multiply-adds per token and head (the chunked one
-    /// adds `O(64 (keyDim + valueDim))` more), but the recurrence runs them on 16-lane vectors
-    /// over a state block held in L1, while the chunked form runs them through the 8-lane
-    /// `gemm`, which was already near its peak here.
+    /// counts measured. Tokens/s of one layer at Qwen3-Next-80B's shape (16 key / 32 value
+    /// heads of 128 x 128) over 36 layers' states (`quant-bench deltanet`), on a 2-core Intel
+    /// Xeon (family 6 model 207, AVX-512), recurrent vs chunked: one thread, 1 token 4k vs 1k,
+    /// 8 tokens 12.6k vs 6.3k, 64 tokens 22k vs 8k, 512 tokens 17k vs 8k; two threads, 1 token
+    /// 10k vs 1.6k, 64 tokens 44k vs 16k, 512 tokens 36k vs 16k. Both forms do about
+    /// `3 keyDim valueDim` multiply-adds per token and head (the chunked one
+    /// `O(64 (keyDim + valueDim))` more), but the recurrence runs them on 16-lane vectors over
+    /// a state block held in L1, while the chunked form spends about 70% of its time in the
+    /// 8-lane `gemm`'s small products.
     ///
     /// - query, key: `(tokens, keyHeads * keyDim)`
     /// - value: `(tokens, valueHeads * valueDim)`
