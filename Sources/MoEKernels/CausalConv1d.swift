@@ -46,31 +46,21 @@ extension Kernels {
         let history = kernel - 1
         withUnsafeTemporaryAllocation(of: Float.self, capacity: kernel * width) { buffer in
             let taps = buffer.baseAddress!  // (kernel, width): the piece's weights, tap-major
-            for c in 0..<width {
-                for j in 0..<kernel { taps[j * width + c] = weight[(first + c) * kernel + j] }
+            for j in 0..<kernel {
+                for c in 0..<width { taps[j * width + c] = weight[(first + c) * kernel + j] }
             }
             /// Channel `first` of sequence position `p` (negative positions are in `state`).
             func row(_ p: Int) -> UnsafePointer<Float> {
                 p >= 0 ? input + p * channels + first : UnsafePointer(state + (history + p) * channels + first)
             }
-            let full = width & ~7, rest = width - full
             for t in 0..<tokens {
                 let out = output + t * channels + first
-                var c = 0
-                while c < full {
-                    var sum = SIMD8<Float>()
-                    for j in 0..<kernel { sum.addProduct(UnsafePointer(taps + j * width).load8(c), row(t - history + j).load8(c)) }
-                    out.store8(VectorMath.silu(sum), at: c)
-                    c += 8
+                // One pass per tap over the piece's row: each a plain vector loop.
+                for j in 0..<kernel {
+                    multiplyAdd(UnsafePointer(taps + j * width), row(t - history + j), into: out, count: width,
+                                accumulate: j > 0)
                 }
-                if rest > 0 {
-                    var sum = SIMD8<Float>()
-                    for j in 0..<kernel {
-                        sum.addProduct(UnsafePointer(taps + j * width).loadPartial8(full, count: rest),
-                                       row(t - history + j).loadPartial8(full, count: rest))
-                    }
-                    out.storePartial8(VectorMath.silu(sum), at: full, count: rest)
-                }
+                VectorMath.silu(out, count: width)
             }
         }
         // Window row r becomes sequence position tokens + r - history; rows are rewritten in
@@ -79,6 +69,28 @@ extension Kernels {
             let p = tokens + r - history
             let source = p >= 0 ? input + p * channels + first : UnsafePointer(state + (history + p) * channels + first)
             (state + r * channels + first).update(from: source, count: width)
+        }
+    }
+
+    /// `out[i] (+)= a[i] * b[i]`.
+    ///
+    /// - a, b, out: `(count)`
+    private static func multiplyAdd(
+        _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, into out: UnsafeMutablePointer<Float>, count: Int,
+        accumulate: Bool
+    ) {
+        let full = count & ~7, rest = count - full
+        var c = 0
+        while c < full {
+            var sum = accumulate ? out.load8(c) : SIMD8<Float>()
+            sum.addProduct(a.load8(c), b.load8(c))
+            out.store8(sum, at: c)
+            c += 8
+        }
+        if rest > 0 {
+            var sum = accumulate ? out.loadPartial8(full, count: rest) : SIMD8<Float>()
+            sum.addProduct(a.loadPartial8(full, count: rest), b.loadPartial8(full, count: rest))
+            out.storePartial8(sum, at: full, count: rest)
         }
     }
 }

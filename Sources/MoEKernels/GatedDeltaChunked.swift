@@ -1,9 +1,10 @@
 extension Kernels {
-    /// `gatedDeltaRule` in chunks of `deltaRuleChunk` tokens, the form for prefill (the UT
-    /// transform of transformers' `torch_chunk_gated_delta_rule`): within a chunk the updates
-    /// are condensed into GEMMs, and the state is read and written once per chunk. Value heads
-    /// are spread over `pool` (the GEMMs of a head run on its thread); results do not depend
-    /// on the thread count.
+    /// `gatedDeltaRule` in chunks of `deltaRuleChunk` tokens (the UT transform of
+    /// transformers' `torch_chunk_gated_delta_rule`): within a chunk the updates are condensed
+    /// into GEMMs, and the state is read and written once per chunk. It gives the recurrence's
+    /// outputs and state within f32 rounding; `gatedDeltaRule` runs the recurrence, which
+    /// measured faster (see there). Value heads are spread over `pool` (the GEMMs of a head
+    /// run on its thread); results do not depend on the thread count.
     ///
     /// Per chunk, with `G_i` the cumulative log decay from the chunk's start to its token `i`,
     /// `k_i`, `q_i` the normalised key and scaled query, and `S` the state before the chunk:
@@ -27,7 +28,8 @@ extension Kernels {
         pool.parallelFor(heads.valueHeads) { h in
             let head = DeltaRuleHead(h, heads: heads, query: query, key: key, value: value, logDecay: logDecay,
                                      beta: beta, state: state, output: output)
-            let buffers = DeltaRuleChunkBuffers(chunk: deltaRuleChunk, keyDim: heads.keyDim, valueDim: heads.valueDim)
+            let buffers = DeltaRuleChunkBuffers(chunk: min(deltaRuleChunk, tokens), keyDim: heads.keyDim,
+                                                valueDim: heads.valueDim)
             var first = 0
             while first < tokens {
                 let length = min(deltaRuleChunk, tokens - first)
@@ -93,28 +95,29 @@ extension Kernels {
     /// above it) and `scores` into the chunk's causal attention (`exp(G_i - G_j)` times it on
     /// and below the diagonal, zero above); fills `fromStart` and `toEnd`.
     private static func weighByDecay(length: Int, buffers b: DeltaRuleChunkBuffers) {
-        let lanes = SIMD8<Float>(0, 1, 2, 3, 4, 5, 6, 7)
-        let last = SIMD8<Float>(repeating: b.logDecays[length - 1])
-        var j = 0
-        while j < length {
-            let count = min(8, length - j)
-            let g = UnsafePointer(b.logDecays).loadPartial8(j, count: count)
-            b.fromStart.storePartial8(VectorMath.exp(g), at: j, count: count)
-            b.toEnd.storePartial8(VectorMath.exp(last - g), at: j, count: count)
-            j += 8
+        let last = b.logDecays[length - 1]
+        for j in 0..<length {
+            b.fromStart[j] = b.logDecays[j]
+            b.toEnd[j] = last - b.logDecays[j]
         }
+        VectorMath.exp(b.fromStart, count: length)
+        VectorMath.exp(b.toEnd, count: length)
+        let lanes = SIMD8<Float>(0, 1, 2, 3, 4, 5, 6, 7)
         for i in 0..<length {
-            let gi = SIMD8<Float>(repeating: b.logDecays[i]), beta = b.betas[i]
+            let gi = b.logDecays[i], beta = b.betas[i]
+            let decay = b.decayRow
+            for j in 0...i { decay[j] = gi - b.logDecays[j] }
+            VectorMath.exp(decay, count: i + 1)
             let gramRow = b.gram + i * length, scoreRow = b.scores + i * length
-            j = 0
+            var j = 0
             while j < length {
                 let count = min(8, length - j), column = lanes + Float(j)
+                let weights = UnsafePointer(decay).loadPartial8(j, count: count)
                 let above = column .> Float(i)
-                let gj = UnsafePointer(b.logDecays).loadPartial8(j, count: count)
-                let decay = VectorMath.exp((gi - gj).replacing(with: -.infinity, where: above))
-                let scores = (scoreRow.loadPartial8(j, count: count) * decay).replacing(with: 0, where: above)
+                let scores = (scoreRow.loadPartial8(j, count: count) * weights).replacing(with: 0, where: above)
                 scoreRow.storePartial8(scores, at: j, count: count)
-                let gram = (gramRow.loadPartial8(j, count: count) * (beta * decay)).replacing(with: 0, where: column .>= Float(i))
+                let gram = (gramRow.loadPartial8(j, count: count) * (beta * weights))
+                    .replacing(with: 0, where: column .>= Float(i))
                 gramRow.storePartial8(gram, at: j, count: count)
                 j += 8
             }
@@ -172,19 +175,22 @@ private final class DeltaRuleChunkBuffers {
     let fromStart: UnsafeMutablePointer<Float>
     /// `exp(G_last - G_i)`. `(chunk)`
     let toEnd: UnsafeMutablePointer<Float>
+    /// `exp(G_i - G_j)` of one row `i`, for `j <= i`. `(chunk)`
+    let decayRow: UnsafeMutablePointer<Float>
     private let base: UnsafeMutablePointer<Float>
 
     init(chunk: Int, keyDim: Int, valueDim: Int) {
         let sizes = [chunk * keyDim, chunk * keyDim, chunk * chunk, chunk * chunk, chunk * chunk,
-                     chunk * (valueDim + keyDim), chunk * (valueDim + keyDim), chunk, chunk, chunk, chunk]
-        base = .allocate(capacity: sizes.reduce(0, +))
-        base.initialize(repeating: 0, count: sizes.reduce(0, +))
+                     chunk * (valueDim + keyDim), chunk * (valueDim + keyDim), chunk, chunk, chunk, chunk, chunk]
+        // Each buffer starts on a 64-byte boundary (16 floats).
         var offsets: [Int] = []
         var offset = 0
         for size in sizes {
             offsets.append(offset)
-            offset += size
+            offset += (size + 15) & ~15
         }
+        base = UnsafeMutableRawPointer.allocate(byteCount: offset * 4, alignment: 64)
+            .initializeMemory(as: Float.self, repeating: 0, count: offset)
         keys = base + offsets[0]
         queries = base + offsets[1]
         gram = base + offsets[2]
@@ -196,6 +202,7 @@ private final class DeltaRuleChunkBuffers {
         betas = base + offsets[8]
         fromStart = base + offsets[9]
         toEnd = base + offsets[10]
+        decayRow = base + offsets[11]
     }
 
     deinit { base.deallocate() }

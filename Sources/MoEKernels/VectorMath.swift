@@ -33,6 +33,33 @@ public enum VectorMath {
         x / (1 + exp(-x))
     }
 
+    /// `x[i] = silu(x[i])` over a buffer. A loop of its own: inside a larger loop nest the
+    /// compiler can leave `exp` a call.
+    ///
+    /// - x: `(count)`
+    static func silu(_ x: UnsafeMutablePointer<Float>, count: Int) {
+        let full = count & ~7, rest = count - full
+        var c = 0
+        while c < full {
+            x.store8(silu(x.load8(c)), at: c)
+            c += 8
+        }
+        if rest > 0 { x.storePartial8(silu(x.loadPartial8(full, count: rest)), at: full, count: rest) }
+    }
+
+    /// `x[i] = e^x[i]` over a buffer (a loop of its own, as `silu(_:count:)`).
+    ///
+    /// - x: `(count)`
+    static func exp(_ x: UnsafeMutablePointer<Float>, count: Int) {
+        let full = count & ~7, rest = count - full
+        var c = 0
+        while c < full {
+            x.store8(exp(x.load8(c)), at: c)
+            c += 8
+        }
+        if rest > 0 { x.storePartial8(exp(x.loadPartial8(full, count: rest)), at: full, count: rest) }
+    }
+
     /// `a * b + c` as one fused multiply-add per lane.
     @inline(__always)
     private static func multiplyAdd(_ a: SIMD8<Float>, _ b: SIMD8<Float>, _ c: SIMD8<Float>) -> SIMD8<Float> {

@@ -23,6 +23,31 @@ final class ElementwiseTests: XCTestCase {
         }
     }
 
+    func testGatedRMSNorm() {
+        var rng = SplitMix64(seed: 24)
+        let rows = 3
+        for width in [1, 8, 12, 128] {
+            let x = rng.floats(rows * width, in: -3...3), z = rng.floats(rows * width, in: -6...6), w = rng.floats(width)
+            var expected = [Double](repeating: 0, count: rows * width)
+            for r in 0..<rows {
+                let mean = (0..<width).reduce(0.0) { $0 + Double(x[r * width + $1]) * Double(x[r * width + $1]) } / Double(width)
+                let inv = 1 / (mean + 1e-6).squareRoot()
+                for i in 0..<width {
+                    let gate = Double(z[r * width + i])
+                    expected[r * width + i] = Double(w[i]) * Double(x[r * width + i]) * inv * gate / (1 + Foundation.exp(-gate))
+                }
+            }
+            var out = [Float](repeating: .nan, count: rows * width)
+            Kernels.gatedRMSNorm(x, gate: z, weight: w, rows: rows, width: width, eps: 1e-6, output: &out)
+            XCTAssertLessThan(relativeError(out, expected), 1e-6, "width \(width)")
+            var inPlace = x
+            inPlace.withUnsafeMutableBufferPointer { p in
+                Kernels.gatedRMSNorm(p.baseAddress!, gate: z, weight: w, rows: rows, width: width, eps: 1e-6, output: p.baseAddress!)
+            }
+            XCTAssertEqual(inPlace, out, "in place, width \(width)")
+        }
+    }
+
     func testSoftmax() {
         var rng = SplitMix64(seed: 21)
         for count in sizes {

@@ -7,7 +7,8 @@ import PackageDescription
 // or quant-bench TYPE [threads] for one decode matvec (QB_BYTES=1000000 keeps weights in cache).
 // or quant-bench prefill TYPE ROWS COLS TOKENS THREADS for one prefill matmul shape
 // (QB_PREFILL_BYTES=200000000 streams its weights from memory), or
-// quant-bench gemm M N K T|N THREADS for the training GEMM (T: left operand transposed).
+// quant-bench gemm M N K T|N THREADS for the training GEMM (T: left operand transposed), or
+// quant-bench deltanet THREADS [TOKENS...] for the gated DeltaNet delta rule at Qwen3-Next-80B's shape.
 // After adding a source file to MoEKernels, remove scripts/quant-bench/.build: its cached
 // copy of the package does not see new files.
 /// SwiftPM names a path dependency after its directory: the repository root, two levels up.

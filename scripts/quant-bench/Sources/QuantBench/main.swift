@@ -135,6 +135,48 @@ if args.first == "gemm", args.count == 6 {
     print("gemm \(m)x\(n)x\(k) \(transposed ? "T" : "N") threads \(pool.threadCount): \(String(format: "%.1f", g[2])) GFLOP/s")
     exit(0)
 }
+if args.first == "deltanet", args.count >= 2, let threads = Int(Array(args)[1]) {
+    // `quant-bench deltanet THREADS [TOKENS...]`: tokens/s of one gated DeltaNet layer's delta
+    // rule, both forms, at Qwen3-Next-80B's shape, over `layers` distinct states (as a model's
+    // layers are; together larger than the L2 caches).
+    let heads = DeltaNetHeads(keyHeads: 16, valueHeads: 32, keyDim: 128, valueDim: 128)
+    let pool = ThreadPool(threadCount: threads), layers = 36, longest = 512
+    /// `count` floats uniform in `low ... high`, 64-byte aligned as a `FloatBuffer` is.
+    func filled(_ count: Int, _ low: Float, _ high: Float) -> UnsafeMutablePointer<Float> {
+        let p = UnsafeMutableRawPointer.allocate(byteCount: count * 4, alignment: 64).bindMemory(to: Float.self, capacity: count)
+        var state: UInt64 = 0x9E37_79B9
+        for i in 0..<count {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            p[i] = low + (high - low) * Float(state >> 40) / Float(1 << 24)
+        }
+        return p
+    }
+    let query = filled(longest * heads.keyWidth, -1, 1), key = filled(longest * heads.keyWidth, -1, 1)  // (longest, keyWidth)
+    let value = filled(longest * heads.valueWidth, -1, 1)  // (longest, valueWidth)
+    let logDecay = filled(longest * heads.valueHeads, -1, 0), beta = filled(longest * heads.valueHeads, 0, 1)  // (longest, valueHeads)
+    let states = filled(layers * heads.stateCount, -0.1, 0.1)  // (layers, valueHeads, keyDim, valueDim)
+    let output = filled(longest * heads.valueWidth, 0, 0)  // (longest, valueWidth)
+    typealias Form = (UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>,
+                      UnsafePointer<Float>, Int, DeltaNetHeads, UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>,
+                      ThreadPool) -> Void
+    let forms: [(String, Form)] = [("recurrent", Kernels.gatedDeltaRuleRecurrent), ("chunked", Kernels.gatedDeltaRuleChunked)]
+    print("gated delta rule, 16/32 heads x 128 x 128, \(layers) layer states, threads \(pool.threadCount): tokens/s per layer")
+    let tokenCounts = args.count > 2 ? args.dropFirst(2).compactMap { Int($0) } : [1, 64, 512]
+    for tokens in tokenCounts {
+        var line = "  tokens \(tokens)".padding(toLength: 14, withPad: " ", startingAt: 0)
+        for (name, run) in forms {
+            let reps = max(4, 1024 / tokens)
+            let t = best(runs: 5) {
+                for r in 0..<reps {
+                    run(query, key, value, logDecay, beta, tokens, heads, states + (r % layers) * heads.stateCount, output, pool)
+                }
+            }
+            line += "  \(name) " + String(format: "%9.0f", Double(tokens * reps) / t)
+        }
+        print(line)
+    }
+    exit(0)
+}
 if args.first == "prefill", args.count == 6, let type = WeightType(rawValue: Array(args)[1]) {
     // `quant-bench prefill TYPE ROWS COLS TOKENS THREADS`: one prefill matmul shape.
     let n = args.dropFirst(2).compactMap { Int($0) }
