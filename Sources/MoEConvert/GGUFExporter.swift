@@ -40,6 +40,7 @@ public enum GGUFExporter {
         guard FileManager.default.fileExists(atPath: input, isDirectory: &isFolder) else {
             throw FormatError(file: input, "no such file or folder (expected a Hugging Face model folder or a .gguf file)")
         }
+        try AtomicFileWriter.refuseOverwritingInput(output, inputs: [input])
         let tensors: [GGUFExportTensor]
         var metadata: [(key: String, value: GGUFValue)]
         let layerCount: Int, expertCount: Int

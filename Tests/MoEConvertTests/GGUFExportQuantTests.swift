@@ -139,6 +139,20 @@ final class GGUFExportQuantTests: XCTestCase {
         }
     }
 
+    func testWritingOverTheInputIsRefused() throws {
+        let folder = try temporaryFolder()
+        let copy = folder + "/model"
+        try FileManager.default.copyItem(atPath: ModelFixture.root + "/qwen3_next-allmoe", toPath: copy)
+        let weights = copy + "/model.safetensors"
+        let before = try Data(contentsOf: URL(fileURLWithPath: weights))
+        XCTAssertThrowsError(try GGUFExporter.export(input: copy, output: weights, type: .f32)) { error in
+            XCTAssertTrue("\(error)".contains("refusing to overwrite"), "\(error)")
+        }
+        XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: weights)), before)
+        _ = try GGUFExporter.export(input: copy, output: folder + "/out.gguf", type: .f32)
+        XCTAssertThrowsError(try GGUFExporter.export(input: folder + "/out.gguf", output: folder + "/out.gguf", type: .q8_0))
+    }
+
     func testDeltaNetConvolutionStaysF32() throws {
         let folder = try temporaryFolder()
         for type in [GGUFExportType.q8_0, .q4_k_m, .bf16] {
