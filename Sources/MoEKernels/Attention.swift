@@ -6,7 +6,8 @@ extension Kernels {
     ///
     /// From `gemmAttentionTokens` queries on, each head is two GEMMs (scores against the keys
     /// transposed, then probabilities times values) and heads are split across `pool`; fewer
-    /// queries split (position, head) pairs. Either way one dispatch; called from inside
+    /// queries split (position, key/value head) pairs, so the query heads sharing a key/value
+    /// head read each cached row once. Either way one dispatch; called from inside
     /// another `parallelFor` on the same pool it runs serially. `heads` must be a multiple of
     /// `kvHeads`; results do not depend on the thread count.
     ///
@@ -31,22 +32,32 @@ extension Kernels {
             }
             return
         }
-        pool.parallelFor(tokens * heads) { item in
-            let t = item / heads, h = item % heads
+        // One item per query and key/value head: the `group` query heads sharing a key/value
+        // head read each cached key and value row once, not once per query head (at long
+        // contexts those rows come from memory, not cache).
+        pool.parallelFor(tokens * kvHeads) { item in
+            let t = item / kvHeads, kv = item % kvHeads
             let position = firstPosition + t
             let first = window.map { max(0, position - $0 + 1) } ?? 0
             let length = position - first + 1
-            let q = queries + t * width + h * headDim
-            let kvOffset = first * stride + (h / group) * headDim
-            let scores = scratch + item * longest
+            let kvOffset = first * stride + kv * headDim
+            let shared = (kv * group)..<((kv + 1) * group)  // the query heads of this key/value head
             for j in 0..<length {
-                scores[j] = dot(q, keys + j * stride + kvOffset, count: headDim) * scale
+                let key = keys + j * stride + kvOffset
+                for h in shared {
+                    let q = queries + t * width + h * headDim
+                    scratch[(t * heads + h) * longest + j] = dot(q, key, count: headDim) * scale
+                }
             }
-            softmax(scores, count: length)
-            let o = output + t * width + h * headDim
-            o.initialize(repeating: 0, count: headDim)
+            for h in shared {
+                softmax(scratch + (t * heads + h) * longest, count: length)
+                (output + t * width + h * headDim).initialize(repeating: 0, count: headDim)
+            }
             for j in 0..<length {
-                addScaled(o, scores[j], values + j * stride + kvOffset, count: headDim)
+                let value = values + j * stride + kvOffset
+                for h in shared {
+                    addScaled(output + t * width + h * headDim, scratch[(t * heads + h) * longest + j], value, count: headDim)
+                }
             }
         }
     }

@@ -60,6 +60,9 @@ extension ModelConfig {
         }
         ropeInterleaved = gguf.permutesQK
         maxPositionEmbeddings = optionalInt("context_length") ?? 4096
+        guard (1...(1 << 30)).contains(maxPositionEmbeddings) else {
+            throw fail("\(arch).context_length", "expected 1...\(1 << 30), found \(maxPositionEmbeddings)")
+        }
         tieWordEmbeddings = file.tensor(named: "output.weight") == nil
         qkNorm = .none
         qkvBias = file.tensor(named: "blk.0.attn_q.bias") != nil

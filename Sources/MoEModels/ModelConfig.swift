@@ -148,6 +148,14 @@ public struct ModelConfig: Sendable {
         rope = try RopeConfig.read(json, defaultTheta: family.defaultRopeTheta)
         rotaryDim = try Self.rotaryDimension(json, headDim: headDim, defaultFactor: 1)
         maxPositionEmbeddings = try json.optionalInt("max_position_embeddings") ?? 4096
+        guard (1...(1 << 30)).contains(maxPositionEmbeddings) else {
+            throw ConfigError(file: file, field: "max_position_embeddings", "expected 1...\(1 << 30), found \(maxPositionEmbeddings)")
+        }
+        // Every supported family's feed-forwards are SwiGLU: another activation would be ignored.
+        if let activation = try json.optionalString("hidden_act"),
+           !["silu", "swish"].contains(activation) {
+            throw ConfigError(file: file, field: "hidden_act", "unsupported activation '\(activation)' (supported: silu)")
+        }
         tieWordEmbeddings = try json.optionalBool("tie_word_embeddings") ?? top.optionalBool("tie_word_embeddings") ?? false
         qkNorm = .none
         let attentionBias = try json.optionalBool("attention_bias") ?? false

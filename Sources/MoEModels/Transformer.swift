@@ -60,8 +60,13 @@ public final class Transformer: @unchecked Sendable {
         case last
     }
 
+    /// Tokens one pass runs at most: longer inputs run in consecutive pieces, which bounds the
+    /// scratch memory of a long prompt (attention scores grow with pass length x context).
+    public static let passTokens = 2048
+
     /// Runs `tokens` at positions `cache.length ..< cache.length + tokens.count`, appends
-    /// them to `cache` and returns the logits, `(tokens or 1, vocab)`.
+    /// them to `cache` and returns the logits, `(tokens or 1, vocab)`. Inputs longer than
+    /// `passTokens` run in pieces of that many tokens.
     public func forward(_ tokens: [Int], cache: ModelCache, logits rows: LogitRows = .all,
                         trace: RoutingTrace? = nil) throws -> FloatBuffer {
         let n = tokens.count
@@ -69,9 +74,29 @@ public final class Transformer: @unchecked Sendable {
         for id in tokens where !(0..<config.vocabSize).contains(id) {
             throw ModelError.tokenOutOfRange(id: id, vocabSize: config.vocabSize)
         }
-        guard cache.length + n <= cache.capacity else {
+        guard n <= cache.capacity - cache.length else {
             throw ModelError.contextFull(needed: cache.length + n, capacity: cache.capacity)
         }
+        guard n > Self.passTokens else { return pass(tokens, cache: cache, logits: rows, trace: trace) }
+        let pieces = stride(from: 0, to: n, by: Self.passTokens).map { Array(tokens[$0..<min(n, $0 + Self.passTokens)]) }
+        guard rows == .all else {
+            var last = FloatBuffer(rows: 1, cols: config.vocabSize)
+            for piece in pieces { last = pass(piece, cache: cache, logits: .last, trace: trace) }
+            return last
+        }
+        let logits = FloatBuffer(rows: n, cols: config.vocabSize)  // (n, vocab)
+        var done = 0
+        for piece in pieces {
+            let part = pass(piece, cache: cache, logits: .all, trace: trace)
+            logits.row(done).update(from: part.base, count: part.count)
+            done += piece.count
+        }
+        return logits
+    }
+
+    /// One pass over `tokens` (already checked against the vocabulary and the capacity).
+    private func pass(_ tokens: [Int], cache: ModelCache, logits rows: LogitRows, trace: RoutingTrace?) -> FloatBuffer {
+        let n = tokens.count
         cache.reserve(cache.length + n)
         let ws = cache.workspace
         let hidden = config.hiddenSize

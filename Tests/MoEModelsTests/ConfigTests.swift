@@ -3,23 +3,7 @@ import MoEModels
 import MoETestFixtures
 import XCTest
 
-final class ConfigTests: XCTestCase {
-    func config(_ json: String) throws -> ModelConfig {
-        try ModelConfig(json: Data(json.utf8), file: "config.json")
-    }
-
-    func error(_ json: String) -> ConfigError? {
-        do {
-            _ = try config(json)
-            return nil
-        } catch let e as ConfigError {
-            return e
-        } catch {
-            XCTFail("unexpected error type \(error)")
-            return nil
-        }
-    }
-
+final class ConfigTests: XCTestCase, ConfigParsing {
     let llama = """
         {"model_type": "llama", "vocab_size": 32, "hidden_size": 16, "num_hidden_layers": 2,
          "num_attention_heads": 4, "num_key_value_heads": 2, "intermediate_size": 24%@}
@@ -83,6 +67,10 @@ final class ConfigTests: XCTestCase {
         XCTAssertEqual(error(llama(#", "tie_word_embeddings": 1"#))?.field, "tie_word_embeddings")
         XCTAssertEqual(error(llama(#", "layer_types": ["full_attention"]"#))?.field, "layer_types")
         XCTAssertEqual(error(llama(#", "head_dim": 7"#))?.field, "head_dim")
+        XCTAssertEqual(error(llama(#", "max_position_embeddings": 0"#))?.field, "max_position_embeddings")
+        XCTAssertEqual(error(llama(#", "max_position_embeddings": -1"#))?.field, "max_position_embeddings")
+        XCTAssertEqual(error(llama(#", "hidden_act": "banana""#))?.field, "hidden_act")
+        XCTAssertNil(error(llama(#", "hidden_act": "silu""#)))
     }
 
     func testMoEFields() throws {

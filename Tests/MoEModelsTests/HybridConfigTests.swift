@@ -4,7 +4,7 @@ import XCTest
 
 /// Qwen3-Next and Qwen3.5-MoE configs: layer kinds, DeltaNet shape, nested text configs, and
 /// clear errors for inconsistent ones.
-final class HybridConfigTests: XCTestCase {
+final class HybridConfigTests: XCTestCase, ConfigParsing {
     let next = """
         {"model_type": "qwen3_next", "vocab_size": 64, "hidden_size": 32, "num_hidden_layers": 4,
          "num_attention_heads": 4, "num_key_value_heads": 2, "head_dim": 16, "intermediate_size": 24,
@@ -14,19 +14,6 @@ final class HybridConfigTests: XCTestCase {
         """
 
     func next(_ extra: String) -> String { next.replacingOccurrences(of: "%@", with: extra) }
-
-    func config(_ json: String) throws -> ModelConfig {
-        try ModelConfig(json: Data(json.utf8), file: "config.json")
-    }
-
-    func error(_ json: String) -> ConfigError? {
-        do {
-            _ = try config(json)
-            return nil
-        } catch {
-            return error as? ConfigError
-        }
-    }
 
     func testLayerKindsComeFromLayerTypesOrTheInterval() throws {
         let interval = try config(next(""))
