@@ -7,7 +7,8 @@ extension Kernels {
     /// From `gemmAttentionTokens` queries on, each head is two GEMMs (scores against the keys
     /// transposed, then probabilities times values) and heads are split across `pool`; fewer
     /// queries split (position, key/value head) pairs, so the query heads sharing a key/value
-    /// head read each cached row once. Either way one dispatch; called from inside
+    /// head read each cached row once (groups are cut when there are too few pairs to keep
+    /// every thread busy). Either way one dispatch; called from inside
     /// another `parallelFor` on the same pool it runs serially. `heads` must be a multiple of
     /// `kvHeads`; results do not depend on the thread count.
     ///
@@ -32,16 +33,22 @@ extension Kernels {
             }
             return
         }
-        // One item per query and key/value head: the `group` query heads sharing a key/value
-        // head read each cached key and value row once, not once per query head (at long
-        // contexts those rows come from memory, not cache).
-        pool.parallelFor(tokens * kvHeads) { item in
-            let t = item / kvHeads, kv = item % kvHeads
+        // Query heads sharing a key/value head run together, so each cached key and value row
+        // is read once per item rather than once per query head (at long contexts those rows
+        // come from memory). A group is cut into `parts` items only as far as needed to give
+        // every thread two items.
+        let items = tokens * kvHeads
+        let wanted = max(1, (2 * pool.threadCount + items - 1) / items)
+        let parts = (1...min(wanted, group)).last { group % $0 == 0 } ?? 1
+        let perItem = group / parts
+        pool.parallelFor(items * parts) { item in
+            let t = item / (kvHeads * parts), kv = item % (kvHeads * parts) / parts, part = item % parts
             let position = firstPosition + t
             let first = window.map { max(0, position - $0 + 1) } ?? 0
             let length = position - first + 1
             let kvOffset = first * stride + kv * headDim
-            let shared = (kv * group)..<((kv + 1) * group)  // the query heads of this key/value head
+            let start = kv * group + part * perItem
+            let shared = start..<(start + perItem)  // query heads of this item, all reading key/value head `kv`
             for j in 0..<length {
                 let key = keys + j * stride + kvOffset
                 for h in shared {

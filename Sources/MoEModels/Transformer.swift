@@ -77,12 +77,12 @@ public final class Transformer: @unchecked Sendable {
         guard n <= cache.capacity - cache.length else {
             throw ModelError.contextFull(needed: cache.length + n, capacity: cache.capacity)
         }
-        guard n > Self.passTokens else { return pass(tokens, cache: cache, logits: rows, trace: trace) }
+        guard n > Self.passTokens else { return try finite(pass(tokens, cache: cache, logits: rows, trace: trace)) }
         let pieces = stride(from: 0, to: n, by: Self.passTokens).map { Array(tokens[$0..<min(n, $0 + Self.passTokens)]) }
         guard rows == .all else {
             var last = FloatBuffer(rows: 1, cols: config.vocabSize)
             for piece in pieces { last = pass(piece, cache: cache, logits: .last, trace: trace) }
-            return last
+            return try finite(last)
         }
         let logits = FloatBuffer(rows: n, cols: config.vocabSize)  // (n, vocab)
         var done = 0
@@ -90,6 +90,15 @@ public final class Transformer: @unchecked Sendable {
             let part = pass(piece, cache: cache, logits: .all, trace: trace)
             logits.row(done).update(from: part.base, count: part.count)
             done += piece.count
+        }
+        return try finite(logits)
+    }
+
+    /// `logits` if every value is finite; otherwise the error names the first weight that is
+    /// not (found by reading every weight, which only this failure pays for).
+    private func finite(_ logits: FloatBuffer) throws -> FloatBuffer {
+        guard UnsafeBufferPointer(start: logits.base, count: logits.count).allSatisfy(\.isFinite) else {
+            throw ModelError.nonFiniteLogits(tensor: WeightLoader(source: weights).firstNonFiniteTensor())
         }
         return logits
     }
@@ -163,6 +172,8 @@ public enum ModelError: Error, CustomStringConvertible, Equatable {
     case tokenOutOfRange(id: Int, vocabSize: Int)
     /// More positions than the cache holds.
     case contextFull(needed: Int, capacity: Int)
+    /// The logits hold NaN or infinity; `tensor` is the first weight that does, if any.
+    case nonFiniteLogits(tensor: String?)
 
     /// A one-line, human-readable description.
     public var description: String {
@@ -170,6 +181,10 @@ public enum ModelError: Error, CustomStringConvertible, Equatable {
         case .emptyInput: return "no input tokens"
         case .tokenOutOfRange(let id, let v): return "token id \(id) is outside the vocabulary (0..<\(v))"
         case .contextFull(let needed, let capacity): return "context of \(needed) tokens exceeds the cache capacity of \(capacity)"
+        case .nonFiniteLogits(let tensor?):
+            return "the logits are NaN or infinite: tensor '\(tensor)' holds NaN or infinite values"
+        case .nonFiniteLogits(nil):
+            return "the logits are NaN or infinite, though every weight is finite (the activations overflowed)"
         }
     }
 }

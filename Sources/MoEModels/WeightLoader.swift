@@ -80,6 +80,25 @@ struct WeightLoader {
         return try vector(name, count: count)
     }
 
+    /// The name of the first stored tensor holding NaN or infinity, or nil when every tensor
+    /// the kernels can read is finite. Reads every weight.
+    func firstNonFiniteTensor() -> String? {
+        for t in source.allTensors {
+            guard let cols = t.shape.last, cols > 0, t.elementCount > 0,
+                  let m = try? view(t, rows: t.elementCount / cols, cols: cols) else { continue }
+            var row = [Float](repeating: 0, count: cols)  // (cols)
+            for r in 0..<m.rows {
+                let finite = row.withUnsafeMutableBufferPointer { buffer -> Bool in
+                    guard let out = buffer.baseAddress else { return true }
+                    Kernels.decodeRow(m, row: r, into: out)
+                    return buffer.allSatisfy(\.isFinite)
+                }
+                if !finite { return t.name }
+            }
+        }
+        return nil
+    }
+
     private func view(_ t: StoredTensor, rows: Int, cols: Int) throws -> WeightMatrix {
         let type = try weightType(t)
         guard cols % type.blockSize == 0 else {

@@ -64,6 +64,18 @@ final class LoadErrorTests: XCTestCase {
         XCTAssertTrue(e?.message.contains("shape") ?? false)
     }
 
+    func testNonFiniteWeightsAreNamedAtFirstUse() throws {
+        try writeWeights { t in
+            let i = t.firstIndex { $0.name == "model.layers.1.mlp.down_proj.weight" }!
+            XCTAssertEqual(t[i].dtype, .F32)
+            withUnsafeBytes(of: Float.nan) { t[i].bytes.replaceSubrange(8..<12, with: $0) }
+        }
+        let model = try Transformer(path: folder, pool: ThreadPool(threadCount: 1))
+        XCTAssertThrowsError(try model.forward([1, 2, 3], cache: model.makeCache(capacity: 4))) { error in
+            XCTAssertEqual(error as? ModelError, .nonFiniteLogits(tensor: "model.layers.1.mlp.down_proj.weight"))
+        }
+    }
+
     func testWrongShapeIsNamed() throws {
         try writeWeights { t in
             let i = t.firstIndex { $0.name == "model.norm.weight" }!
