@@ -4,7 +4,7 @@ extension ModelConfig {
     /// family's blocks: attention or gated DeltaNet per layer, dense or sparse feed-forward,
     /// shared experts, q/k norms and biases.
     public var tensorInventory: [(name: String, shape: [Int])] {
-        let h = hiddenSize, hd = headDim
+        let h = hiddenSize
         let prefix = tensorPrefix
         var out: [(String, [Int])] = [(prefix + "embed_tokens.weight", [vocabSize, h]), (prefix + "norm.weight", [h])]
         if !tieWordEmbeddings { out.append(("lm_head.weight", [vocabSize, h])) }
