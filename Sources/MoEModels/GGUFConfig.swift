@@ -47,7 +47,7 @@ extension ModelConfig {
         rotaryDim = headDim
         normWeightOffset = 0
         attentionOutputGate = false
-        mixers = Array(repeating: .attention, count: try int("block_count"))
+        mixers = Array(repeating: .attention, count: layerCount)
         deltaNet = nil
         if let factors = file.tensor(named: "rope_freqs.weight") {
             let values = try file.dequantize(factors).map(Double.init)

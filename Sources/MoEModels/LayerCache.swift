@@ -59,8 +59,8 @@ final class RecurrentState: @unchecked Sendable {
 
     /// Back to the state of an empty sequence.
     func clear() {
-        convolution.base.update(repeating: 0, count: convolution.count)
-        matrix.base.update(repeating: 0, count: matrix.count)
+        convolution.zero()
+        matrix.zero()
     }
 
     /// An independent copy.

@@ -52,14 +52,15 @@ public final class GenerationSession {
         let clock = ContinuousClock()
         var started = clock.now
         let fresh = Array(prompt[shared...])
+        var pending = fresh
         if cache.isRecurrent, fresh.count > 1 {
             // Recurrent state cannot be cut back: save it before the prompt's last token, so
             // that the next turn (or the same prompt again) resumes from here.
             _ = try model.forward(Array(fresh.dropLast()), cache: cache, logits: .last, trace: trace)
             cache.checkpoint()
+            pending = [fresh[fresh.count - 1]]
         }
-        var logits = try model.forward(cache.isRecurrent && fresh.count > 1 ? [fresh[fresh.count - 1]] : fresh,
-                                       cache: cache, logits: .last, trace: trace)
+        var logits = try model.forward(pending, cache: cache, logits: .last, trace: trace)
         cachedTokens += fresh
         while true {
             let next = sampler.sample(logits.rowArray(0), context: context)

@@ -28,8 +28,9 @@ struct Inspect: ParsableCommand {
         let ctx = context ?? min(c.maxPositionEmbeddings, 4096)
         let kvPerToken = c.cacheBytesPerToken
         let cacheBytes = kvPerToken.multipliedReportingOverflow(by: ctx)
-        let total = s.totalBytes.addingReportingOverflow(cacheBytes.partialValue + c.recurrentStateBytes)
-        guard !cacheBytes.overflow, !total.overflow, cacheBytes.partialValue <= Int.max - c.recurrentStateBytes else {
+        let state = cacheBytes.partialValue.addingReportingOverflow(c.recurrentStateBytes)
+        let total = s.totalBytes.addingReportingOverflow(state.partialValue)
+        guard !cacheBytes.overflow, !state.overflow, !total.overflow else {
             throw ValidationError("--context \(ctx): the memory estimate (\(kvPerToken) bytes per token) exceeds \(Int.max) bytes")
         }
         let memory = total.partialValue
