@@ -1,6 +1,19 @@
 // swift-tools-version:6.0
 import PackageDescription
 
+import Foundation
+
+/// Compilation conditions for instruction sets of the build machine that `-target-cpu native`
+/// enables but Swift cannot test with `#if` (an intrinsic of a missing feature does not even
+/// resolve): `MOE_AVX512_VNNI` when the CPU has AVX-512 VNNI with 256-bit forms
+/// (`vpdpbusd ymm`). Read from Linux's /proc/cpuinfo; elsewhere none is set.
+let cpuFeatureDefines: [SwiftSetting] = {
+    guard let info = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8),
+          let flagLine = info.split(separator: "\n").first(where: { $0.hasPrefix("flags") }) else { return [] }
+    let flags = Set(flagLine.split(separator: " ").map(String.init))
+    return flags.isSuperset(of: ["avx512_vnni", "avx512vl", "avx512bw"]) ? [.define("MOE_AVX512_VNNI")] : []
+}()
+
 /// Kernels are compiled for the build machine's CPU (AVX2 / AVX-512 / NEON as present) with
 /// unchecked arithmetic: generic SIMD conversions only inline at a real target CPU (see
 /// DESIGN.md §5). These are `unsafeFlags`, so this package is meant to be built from source
@@ -8,7 +21,7 @@ import PackageDescription
 let kernelFlags: [SwiftSetting] = [
     .unsafeFlags(["-Ounchecked", "-target-cpu", "native"], .when(configuration: .release)),
     .unsafeFlags(["-target-cpu", "native"], .when(configuration: .debug)),
-]
+] + cpuFeatureDefines
 
 let package = Package(
     name: "swift-moe",

@@ -21,10 +21,26 @@ extension Kernels {
         _ weight: WeightMatrix, input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>,
         tokens: Int, pool: ThreadPool
     ) {
+        matmul(weight, input: input, output: output, tokens: tokens, form: MatmulDriver.form(weight, tokens: tokens), pool: pool)
+    }
+
+    /// `matmul` in a given form, for benchmarks comparing the forms. `.integerTiles` needs a
+    /// 32-weight block type on x86-64 and `.matvecPerToken` a block type; `.matvec` runs one
+    /// matvec per token.
+    ///
+    /// - input: `(tokens, weight.cols)`
+    /// - output: `(tokens, weight.rows)`
+    @_spi(Benchmarks)
+    public static func matmul(
+        _ weight: WeightMatrix, input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>,
+        tokens: Int, form: MatmulForm, pool: ThreadPool
+    ) {
         guard weight.rows > 0, tokens > 0 else { return }
-        switch MatmulDriver.form(weight, tokens: tokens) {
+        switch form {
         case .matvec:
-            MatmulDriver.matvec(weight, input: input, output: output, pool: pool)
+            for t in 0..<tokens {
+                MatmulDriver.matvec(weight, input: input + t * weight.cols, output: output + t * weight.rows, pool: pool)
+            }
         case .matvecPerToken:
             #if arch(x86_64)
             MatmulDriver.matvecQ8IntTokens(weight, input: input, output: output, tokens: tokens, pool: pool)
@@ -32,6 +48,10 @@ extension Kernels {
             for t in 0..<tokens {
                 MatmulDriver.matvec(weight, input: input + t * weight.cols, output: output + t * weight.rows, pool: pool)
             }
+            #endif
+        case .integerTiles:
+            #if arch(x86_64)
+            MatmulDriver.matmulQ8Int(weight, input: input, output: output, tokens: tokens, pool: pool)
             #endif
         case .panels:
             MatmulPanels.matmul(weight, input: input, output: output, tokens: tokens, pool: pool)
@@ -44,7 +64,8 @@ extension Kernels {
 extension Kernels {
     /// `Kernels.matmul` for several products of `tokens` rows each, e.g. the q/k/v or
     /// gate/up projections of one input: one token is one `matvecGroup` dispatch; products of
-    /// one shared input that all take the panel form share its packing and one dispatch; any
+    /// one shared input that all take the panel form share its packing and one dispatch, and
+    /// those that all take the integer tiles share its quantisation and one dispatch; any
     /// others run one after another.
     ///
     /// - job.input: `(tokens, job.weight.cols)`
@@ -53,11 +74,13 @@ extension Kernels {
         guard let first = jobs.first, tokens > 0 else { return }
         if tokens == 1 {
             matvecGroup(jobs, pool: pool)
-        } else if jobs.allSatisfy({
-            $0.input == first.input && $0.weight.cols == first.weight.cols && $0.weight.rows > 0
-                && MatmulDriver.form($0.weight, tokens: tokens) == .panels
-        }) {
+        } else if let form = MatmulDriver.sharedForm(jobs, tokens: tokens), form == .panels {
             MatmulPanels.matmul(jobs.map(\.weight), input: first.input, outputs: jobs.map(\.output), tokens: tokens, pool: pool)
+        } else if let form = MatmulDriver.sharedForm(jobs, tokens: tokens), form == .integerTiles {
+            #if arch(x86_64)
+            MatmulDriver.matmulQ8Int(jobs.map(\.weight), input: first.input, outputs: jobs.map(\.output), tokens: tokens,
+                                     pool: pool)
+            #endif
         } else {
             for job in jobs { matmul(job.weight, input: job.input, output: job.output, tokens: tokens, pool: pool) }
         }
@@ -68,30 +91,38 @@ extension Kernels {
 enum MatmulDriver {
     /// Rows per tile.
     static var tileRows: Int { 8 }
-    /// Most tokens for which block-type weights run one decode matvec per token: widening a
-    /// tile to f32 costs more than the integer dot products of this few tokens (measured: 2
-    /// tokens 2x, 5 tokens 1.1x faster on 512 x 1024 q8_0; 6 tokens 0.85x).
+    /// Most tokens for which block-type weights quantise the input and use integer dot
+    /// products (per-token decode matvecs, or the integer tiles for 32-weight types on
+    /// x86-64), as the decode step does; more tokens widen the weights to f32 and multiply
+    /// exactly. Widening costs more than the integer products of this few tokens (measured:
+    /// 2 tokens 2x, 5 tokens 1.1x faster on 512 x 1024 q8_0 with per-token matvecs; the tiles
+    /// run 512 x 2048 q8_0 at 2-5 tokens 1.6-1.9x faster than per-token matvecs).
     static var matvecTokenLimit: Int { 5 }
     /// Pool chunks per thread: enough for balance, few enough that the shared counter is cheap.
     static var chunksPerThread: Int { 8 }
 
-    /// How `Kernels.matmul` multiplies `tokens` rows by `weight`.
-    enum Form {
-        /// One token: the bandwidth-bound decode matvec.
-        case matvec
-        /// A few tokens on a block type: the decode matvec for each.
-        case matvecPerToken
-        /// The outer product over 8-token panels (`MatmulPanels`).
-        case panels
-        /// Dot products of 4 widened rows x 3 tokens, where panels would waste their padding.
-        case dotProducts
-    }
 
     /// The form `Kernels.matmul` uses for `tokens` rows of `weight`.
-    static func form(_ weight: WeightMatrix, tokens: Int) -> Form {
+    static func form(_ weight: WeightMatrix, tokens: Int) -> MatmulForm {
         if tokens == 1 { return .matvec }
-        if weight.type.isBlockQuantized && tokens <= matvecTokenLimit { return .matvecPerToken }
+        if weight.type.isBlockQuantized && tokens <= matvecTokenLimit {
+            #if arch(x86_64)
+            if hasIntegerTiles(weight.type) { return .integerTiles }
+            #endif
+            return .matvecPerToken
+        }
         return MatmulPanels.suits(tokens: tokens) ? .panels : .dotProducts
+    }
+
+    /// The form every job takes, if they share one input and its width and none is empty.
+    static func sharedForm(_ jobs: [MatvecJob], tokens: Int) -> MatmulForm? {
+        guard let first = jobs.first else { return nil }
+        let form = MatmulDriver.form(first.weight, tokens: tokens)
+        let shared = jobs.allSatisfy {
+            $0.input == first.input && $0.weight.cols == first.weight.cols && $0.weight.rows > 0
+                && MatmulDriver.form($0.weight, tokens: tokens) == form
+        }
+        return shared ? form : nil
     }
 
     /// Calls `body` with ranges of row tiles covering `0 ..< ceil(rows / 8)`, spread over `pool`.
@@ -258,4 +289,21 @@ enum MatmulDriver {
             for k in 0..<count { out[k] = sums[k] }
         }
     }
+}
+
+/// How `Kernels.matmul` multiplies `tokens` rows by `weight` (`MatmulDriver.form` chooses;
+/// benchmarks may force one).
+@_spi(Benchmarks)
+public enum MatmulForm: String, Sendable, CaseIterable {
+    /// One token: the bandwidth-bound decode matvec.
+    case matvec
+    /// A few tokens on a block type: the decode matvec for each.
+    case matvecPerToken
+    /// A few tokens on a 32-weight block type on x86-64: tiles of 4 rows x 3 tokens with
+    /// integer dot products (`MatmulQ8Int`), the same arithmetic as per-token matvecs.
+    case integerTiles
+    /// The outer product over 8-token panels (`MatmulPanels`).
+    case panels
+    /// Dot products of 4 widened rows x 3 tokens, where panels would waste their padding.
+    case dotProducts
 }

@@ -1,5 +1,5 @@
 import XCTest
-@testable import MoEKernels
+@_spi(Benchmarks) @testable import MoEKernels
 
 final class MatmulTests: XCTestCase {
     private func check(type: WeightType, rows: Int, cols: Int, tokens: Int, rng: inout SplitMix64,
@@ -79,7 +79,10 @@ final class MatmulTests: XCTestCase {
                 for (m, pointer) in zip(matrices, pointers) {
                     let out = Array(UnsafeBufferPointer(start: pointer, count: tokens * m.matrix.rows))
                     let expected = referenceMatmul(m, x, tokens: tokens)
-                    let bound = type.isBlockQuantized && tokens <= MatmulDriver.matvecTokenLimit ? 1e-2 : 1e-5
+                    // Forms that quantise the input to q8_0 (block types only) meet the looser bound.
+                    let quantising: Set<MatmulForm> = [.matvec, .matvecPerToken, .integerTiles]
+                    let bound = type.isBlockQuantized && quantising.contains(MatmulDriver.form(m.matrix, tokens: tokens))
+                        ? 1e-2 : 1e-5
                     XCTAssertLessThan(relativeError(out, expected), bound, "\(type) rows \(m.matrix.rows) tokens \(tokens)")
                 }
             }

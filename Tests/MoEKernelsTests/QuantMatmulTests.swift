@@ -1,10 +1,11 @@
 import XCTest
-@testable import MoEKernels
+@_spi(Benchmarks) @testable import MoEKernels
 
 /// `Kernels.matmul` on ggml blocks (decode matvec and prefill) against a Double reference
 /// over the reference-dequantised weights. Paths that accumulate in f32 with the f32 input
-/// meet the f32 tolerance; the decode matvec of the block types on x86-64 (also run per token
-/// for up to `MatmulDriver.matvecTokenLimit` tokens) quantises the input to q8_0 (`ActivationQ8`, as llama.cpp): every output is within the worst-case
+/// meet the f32 tolerance; on x86-64 the decode matvec of the block types (also run per token
+/// for a few tokens) and the integer tiles quantise the input to q8_0 (`ActivationQ8`, as
+/// llama.cpp): every output is within the worst-case
 /// input-rounding error, and the relative L2 error on long rows stays below 1e-2.
 final class QuantMatmulTests: XCTestCase {
     private func check(type: WeightType, rows: Int, blocks: Int, tokens: [Int], rng: inout SplitMix64,
@@ -16,7 +17,7 @@ final class QuantMatmulTests: XCTestCase {
             let expected = referenceMatmul(w, x, tokens: tokens)
             for pool in TestPools.all {
                 let out = kernelMatmul(w, x, tokens: tokens, pool: pool)
-                if tokens <= MatmulDriver.matvecTokenLimit && Self.quantisedInputTypes.contains(type) {
+                if Self.quantisesInput(w.matrix, tokens: tokens) {
                     for t in 0..<tokens {
                         checkQuantisedInputBound(w, Array(x[t * cols..<(t + 1) * cols]), Array(out[t * rows..<(t + 1) * rows]),
                                                  Array(expected[t * rows..<(t + 1) * rows]),
@@ -32,6 +33,16 @@ final class QuantMatmulTests: XCTestCase {
 
     /// Types whose decode matvec may quantise the input (`ActivationQ8`).
     private static let quantisedInputTypes: Set<WeightType> = Set(blockWeightTypes)
+
+    /// Whether the form `Kernels.matmul` takes for `tokens` rows quantises the input.
+    private static func quantisesInput(_ w: WeightMatrix, tokens: Int) -> Bool {
+        #if arch(x86_64)
+        let forms: Set<MatmulForm> = [.matvec, .matvecPerToken, .integerTiles]
+        return quantisedInputTypes.contains(w.type) && forms.contains(MatmulDriver.form(w, tokens: tokens))
+        #else
+        return false
+        #endif
+    }
 
     /// Each output of a decode matvec with a q8_0-quantised input is within the worst case
     /// of the input rounding, `sum_b max|x_b| / 254 * sum_{i in b} |w_i|`, plus f32 rounding.

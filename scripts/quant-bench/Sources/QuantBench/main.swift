@@ -1,5 +1,5 @@
 import Foundation
-import MoEKernels
+@_spi(Benchmarks) import MoEKernels
 
 // Decode matvec GB/s (weights streamed from memory: many copies, each used once per pass)
 // and prefill GFLOP/s, per weight type, against bf16 in the same run.
@@ -183,6 +183,38 @@ if args.first == "prefill", args.count == 6, let type = WeightType(rawValue: Arr
     let pool = ThreadPool(threadCount: n[3])
     let g = (0..<5).map { _ in prefillGFLOPs(type, rows: n[0], cols: n[1], tokens: n[2], pool: pool) }.sorted()
     print("\(type) \(n[0])x\(n[1]) tokens \(n[2]) threads \(n[3]): \(String(format: "%.1f", g[2])) GFLOP/s (median of 5)")
+    exit(0)
+}
+if args.first == "forms", args.count == 5, let type = WeightType(rawValue: Array(args)[1]) {
+    // `quant-bench forms TYPE ROWS COLS TOKENS`: every applicable `Kernels.matmul` form on one
+    // thread, in alternating rounds, timed by the thread's CPU time (so other processes on a
+    // busy machine do not count): median GFLOP/s per form.
+    let n = args.dropFirst(2).compactMap { Int($0) }
+    let (rows, cols, tokens) = (n[0], n[1], n[2])
+    let pool = ThreadPool(threadCount: 1)
+    var forms: [MatmulForm] = [.matvec, .panels, .dotProducts]
+    if type.isBlockQuantized { forms.append(.matvecPerToken) }
+    if [.q8_0, .q4_0, .q4_1, .q5_0, .q5_1, .mxfp4].contains(type) { forms.append(.integerTiles) }
+    let w = Weights(type: type, rows: rows, cols: cols, copies: 1)
+    let x = UnsafeMutablePointer<Float>.allocate(capacity: tokens * cols)  // (tokens, cols)
+    let y = UnsafeMutablePointer<Float>.allocate(capacity: tokens * rows)  // (tokens, rows)
+    for i in 0..<tokens * cols { x[i] = Float(i % 7) * 0.1 - 0.3 }
+    let reps = max(1, 100_000_000 / (rows * cols * tokens))
+    func threadSeconds() -> Double {
+        var t = timespec()
+        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t)
+        return Double(t.tv_sec) + Double(t.tv_nsec) * 1e-9
+    }
+    var samples = [MatmulForm: [Double]]()
+    for _ in 0..<7 {
+        for form in forms {
+            let start = threadSeconds()
+            for _ in 0..<reps { Kernels.matmul(w.matrices[0], input: x, output: y, tokens: tokens, form: form, pool: pool) }
+            samples[form, default: []].append(2 * Double(rows * cols * tokens * reps) / (threadSeconds() - start) / 1e9)
+        }
+    }
+    print("\(type) \(rows)x\(cols) tokens \(tokens), 1 thread, GFLOP/s per CPU second (median of 7):")
+    for form in forms { print("  \(form.rawValue.padding(toLength: 16, withPad: " ", startingAt: 0)) \(String(format: "%7.1f", samples[form]!.sorted()[3]))") }
     exit(0)
 }
 if let name = args.first, let type = WeightType(rawValue: name) {
