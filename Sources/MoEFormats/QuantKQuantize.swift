@@ -20,30 +20,42 @@ extension QuantK {
     /// sub-block, 6-bit scales and mins relative to the largest, then every weight re-coded
     /// against the rounded scale and min it will be decoded with.
     static func scaleMinQuantize(_ x: UnsafeBufferPointer<Float>, nmax: Int, rmin: Float, nstep: Int) -> ScaleMinQuants {
-        let values = Array(x)
-        var codes = [UInt8](repeating: 0, count: 256)
-        var scales = [Float](repeating: 0, count: 8)
-        var mins = [Float](repeating: 0, count: 8)
-        var maxScale: Float = 0, maxMin: Float = 0
-        for j in 0..<8 {
-            let sub = values[(32 * j)..<(32 * j + 32)]
-            var sumX2: Float = 0
-            for v in sub { sumX2 += v * v }
-            let avX = (sumX2 / 32).squareRoot()
-            let weights = sub.map { avX + abs($0) }
-            var subCodes = [UInt8](repeating: 0, count: 32)
-            (scales[j], mins[j]) = makeQKX2Quants(sub, nmax: nmax, weights: weights, codes: &subCodes,
-                                                  rmin: rmin, rdelta: 0.1, nstep: nstep)
-            codes.replaceSubrange((32 * j)..<(32 * j + 32), with: subCodes)
-            maxScale = Swift.max(maxScale, scales[j])
-            maxMin = Swift.max(maxMin, mins[j])
+        guard let values = x.baseAddress, x.count >= 256 else {
+            return ScaleMinQuants(d: 0, dmin: 0, scales: [UInt8](repeating: 0, count: 12), codes: [UInt8](repeating: 0, count: 256))
         }
+        var codes = [UInt8](repeating: 0, count: 256)
+        var scales = (Float(0), Float(0), Float(0), Float(0), Float(0), Float(0), Float(0), Float(0))
+        var mins = scales
+        var maxScale: Float = 0, maxMin: Float = 0
+        codes.withUnsafeMutableBufferPointer { codes in
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 32) { weights in
+                    withUnsafeMutableBytes(of: &scales) { scaleBytes in
+                        withUnsafeMutableBytes(of: &mins) { minBytes in
+                            let scale = scaleBytes.bindMemory(to: Float.self), min = minBytes.bindMemory(to: Float.self)
+                            for j in 0..<8 {
+                                let sub = values + 32 * j
+                                var sumX2: Float = 0
+                                for i in 0..<32 { sumX2 += sub[i] * sub[i] }
+                                let avX = (sumX2 / 32).squareRoot()
+                                for i in 0..<32 { weights[i] = avX + abs(sub[i]) }
+                                (scale[j], min[j]) = makeQKX2Quants(
+                                    sub, count: 32, nmax: nmax, weights: weights.baseAddress!, codes: codes.baseAddress! + 32 * j,
+                                    rmin: rmin, rdelta: 0.1, nstep: nstep)
+                                maxScale = Swift.max(maxScale, scale[j])
+                                maxMin = Swift.max(maxMin, min[j])
+                            }
+                        }
+                    }
+            }
+        }
+        let scaleList = [scales.0, scales.1, scales.2, scales.3, scales.4, scales.5, scales.6, scales.7]
+        let minList = [mins.0, mins.1, mins.2, mins.3, mins.4, mins.5, mins.6, mins.7]
         let invScale: Float = maxScale > 0 ? 63 / maxScale : 0
         let invMin: Float = maxMin > 0 ? 63 / maxMin : 0
         var packed = [UInt8](repeating: 0, count: 12)
         for j in 0..<8 {
-            let ls = UInt8(truncatingIfNeeded: Swift.min(63, nearestInt(invScale * scales[j])))
-            let lm = UInt8(truncatingIfNeeded: Swift.min(63, nearestInt(invMin * mins[j])))
+            let ls = UInt8(truncatingIfNeeded: Swift.min(63, nearestInt(invScale * scaleList[j])))
+            let lm = UInt8(truncatingIfNeeded: Swift.min(63, nearestInt(invMin * minList[j])))
             if j < 4 {
                 packed[j] = ls
                 packed[j + 4] = lm
@@ -109,8 +121,11 @@ extension QuantK {
         var codes = [UInt8](repeating: 0, count: 256)
         var maxScale: Float = 0, maxAbsScale: Float = 0
         for group in 0..<16 {
-            let (scale, groupCodes) = makeQXQuants(values[(16 * group)..<(16 * group + 16)], nmax: 32)
-            codes.replaceSubrange((16 * group)..<(16 * group + 16), with: groupCodes)
+            let scale = values.withUnsafeBufferPointer { v in
+                codes.withUnsafeMutableBufferPointer { c in
+                    makeQXQuants(v.baseAddress! + 16 * group, count: 16, nmax: 32, codes: c.baseAddress! + 16 * group)
+                }
+            }
             scales[group] = scale
             if abs(scale) > maxAbsScale {
                 maxAbsScale = abs(scale)

@@ -11,11 +11,14 @@ extension QuantK {
     static let groupMaxEps: Float = 1e-15
 
     /// llama.cpp's `make_qkx2_quants`: codes `L` in `0...nmax` and a scale and (negated) min
-    /// minimising the weighted squared error, searched over `nstep + 1` trial scales.
-    static func makeQKX2Quants(_ x: ArraySlice<Float>, nmax: Int, weights: [Float], codes L: inout [UInt8],
-                               rmin: Float, rdelta: Float, nstep: Int) -> (scale: Float, min: Float) {
-        let x = Array(x)
-        let n = x.count
+    /// minimising the weighted squared error, searched over `nstep + 1` trial scales. Runs on
+    /// caller-provided buffers (one super-block quantises 8 groups: no allocation per group).
+    ///
+    /// - x, weights: `(n)`
+    /// - codes: `(n)`
+    static func makeQKX2Quants(_ x: UnsafePointer<Float>, count n: Int, nmax: Int, weights: UnsafePointer<Float>,
+                               codes L: UnsafeMutablePointer<UInt8>, rmin: Float, rdelta: Float, nstep: Int)
+        -> (scale: Float, min: Float) {
         var min = x[0], max = x[0]
         var sumW = weights[0]
         var sumX = sumW * x[0]
@@ -27,49 +30,61 @@ extension QuantK {
         }
         if min > 0 { min = 0 }
         if max == min {
-            for i in 0..<n { L[i] = 0 }
+            L.update(repeating: 0, count: n)
             return (0, -min)
         }
         let fmax = Float(nmax)
-        var iscale = fmax / (max - min)
+        let iscale = fmax / (max - min)
         var scale = 1 / iscale
         var bestError: Float = 0
         for i in 0..<n {
             let l = nearestInt(iscale * (x[i] - min))
-            L[i] = UInt8(Swift.max(0, Swift.min(nmax, l)))
+            L[i] = UInt8(truncatingIfNeeded: Swift.max(0, Swift.min(nmax, l)))
             let diff = scale * Float(L[i]) + min - x[i]
             bestError += weights[i] * (diff * diff)
         }
-        var aux = [UInt8](repeating: 0, count: n)
-        for step in 0...nstep {
-            iscale = (rmin + rdelta * Float(step) + fmax) / (max - min)
-            var sumL: Float = 0, sumL2: Float = 0, sumXL: Float = 0
-            for i in 0..<n {
-                let l = Swift.max(0, Swift.min(nmax, nearestInt(iscale * (x[i] - min))))
-                aux[i] = UInt8(l)
-                let w = weights[i]
-                sumL += w * Float(l)
-                sumL2 += w * Float(l) * Float(l)
-                sumXL += w * Float(l) * x[i]
-            }
-            let det = sumW * sumL2 - sumL * sumL
-            guard det > 0 else { continue }
-            var thisScale = (sumW * sumXL - sumX * sumL) / det
-            var thisMin = (sumL2 * sumX - sumL * sumXL) / det
-            if thisMin > 0 {
-                thisMin = 0
-                thisScale = sumXL / sumL2
-            }
-            var error: Float = 0
-            for i in 0..<n {
-                let diff = thisScale * Float(aux[i]) + thisMin - x[i]
-                error += weights[i] * (diff * diff)
-            }
-            if error < bestError {
-                L = aux
-                bestError = error
-                scale = thisScale
-                min = thisMin
+        // Trial scales eight at a time, one per lane; each lane accumulates its sums in the
+        // scalar order. A better trial moves `min`, which every later trial depends on, so
+        // after the first lane that improves the search resumes at the following step:
+        // every accepted trial is computed exactly as the sequential loop computes it.
+        let shifter = SIMD8<Float>(repeating: 12_582_912), top = SIMD8<Float>(repeating: fmax)
+        withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: n) { levels in
+            var first = 0
+            while first <= nstep {
+                let steps = SIMD8<Float>(0, 1, 2, 3, 4, 5, 6, 7) + Float(first)
+                let iscales = (SIMD8(repeating: rmin) + SIMD8(repeating: rdelta) * steps + top) / (max - min)
+                var sumL = SIMD8<Float>(), sumL2 = SIMD8<Float>(), sumXL = SIMD8<Float>()
+                for i in 0..<n {
+                    var l = (iscales * (x[i] - min) + shifter) - shifter
+                    l.replace(with: top, where: l .> top)
+                    l.replace(with: 0, where: l .< 0)
+                    levels[i] = l
+                    let w = SIMD8<Float>(repeating: weights[i])
+                    sumL += w * l
+                    sumL2 += w * l * l
+                    sumXL += w * l * x[i]
+                }
+                let det = SIMD8(repeating: sumW) * sumL2 - sumL * sumL
+                var thisScale = (SIMD8(repeating: sumW) * sumXL - SIMD8(repeating: sumX) * sumL) / det
+                var thisMin = (sumL2 * sumX - sumL * sumXL) / det
+                let clamped = thisMin .> 0
+                thisMin.replace(with: 0, where: clamped)
+                thisScale.replace(with: sumXL / sumL2, where: clamped)
+                var error = SIMD8<Float>()
+                for i in 0..<n {
+                    let diff = thisScale * levels[i] + thisMin - x[i]
+                    error += SIMD8(repeating: weights[i]) * (diff * diff)
+                }
+                var next = first + 8
+                for lane in 0..<Swift.min(8, nstep + 1 - first) where det[lane] > 0 && error[lane] < bestError {
+                    for i in 0..<n { L[i] = UInt8(levels[i][lane]) }
+                    bestError = error[lane]
+                    scale = thisScale[lane]
+                    min = thisMin[lane]
+                    next = first + lane + 1
+                    break
+                }
+                first = next
             }
         }
         return (scale, -min)
@@ -77,42 +92,59 @@ extension QuantK {
 
     /// llama.cpp's `make_qx_quants` with `rmse_type = 1` (weights `x²`) and no importance:
     /// the scale and codes `L` in `0..<2 * nmax` (all 0 for an all-zero group), searched over
-    /// 18 trial scales around `-nmax / max`.
-    static func makeQXQuants(_ x: ArraySlice<Float>, nmax: Int) -> (scale: Float, codes: [UInt8]) {
-        let x = Array(x)
+    /// 18 trial scales around `-nmax / max`. The trials are independent, so their sums run
+    /// eight to a vector (each lane in the scalar order) and the best is chosen in the
+    /// sequential order.
+    ///
+    /// - x, codes: `(n)`
+    static func makeQXQuants(_ x: UnsafePointer<Float>, count n: Int, nmax: Int, codes: UnsafeMutablePointer<UInt8>) -> Float {
         var max: Float = 0, amax: Float = 0
-        for v in x where abs(v) > amax {
-            amax = abs(v)
-            max = v
+        for i in 0..<n where abs(x[i]) > amax {
+            amax = abs(x[i])
+            max = x[i]
         }
-        if amax < groupMaxEps { return (0, [UInt8](repeating: 0, count: x.count)) }
+        if amax < groupMaxEps {
+            codes.update(repeating: 0, count: n)
+            return 0
+        }
         let fmax = Float(nmax)
-        func level(_ iscale: Float, _ v: Float) -> Int { Swift.max(-nmax, Swift.min(nmax - 1, nearestInt(iscale * v))) }
-        func codes(_ iscale: Float) -> [UInt8] { x.map { UInt8(level(iscale, $0) + nmax) } }
-        func sums(_ iscale: Float) -> (Float, Float) {
-            var sumLX: Float = 0, sumL2: Float = 0
-            for v in x {
-                let l = Float(level(iscale, v))
+        // Trial 0 is `-nmax / max`; trials 1-18 are steps -9...-1, 1...9.
+        var iscales = [Float](repeating: 0, count: 24)
+        iscales[0] = -fmax / max
+        for (t, step) in ((-9)...(-1)).enumerated() { iscales[1 + t] = -(fmax + 0.1 * Float(step)) / max }
+        for (t, step) in (1...9).enumerated() { iscales[10 + t] = -(fmax + 0.1 * Float(step)) / max }
+        let shifter = SIMD8<Float>(repeating: 12_582_912)
+        let low = SIMD8<Float>(repeating: -fmax), high = SIMD8<Float>(repeating: fmax - 1)
+        var sumLX = [Float](repeating: 0, count: 24), sumL2 = [Float](repeating: 0, count: 24)
+        for group in 0..<3 {
+            var scales = SIMD8<Float>()
+            for k in 0..<8 { scales[k] = iscales[8 * group + k] }
+            var lx = SIMD8<Float>(), l2 = SIMD8<Float>()
+            for i in 0..<n {
+                let v = x[i]
+                var l = (scales * v + shifter) - shifter
+                l.replace(with: high, where: l .> high)
+                l.replace(with: low, where: l .< low)
                 let w = v * v
-                sumLX += w * v * l
-                sumL2 += w * l * l
+                lx += SIMD8(repeating: w * v) * l
+                l2 += SIMD8(repeating: w) * l * l
             }
-            return (sumLX, sumL2)
-        }
-        var iscale = -fmax / max
-        var best = codes(iscale)
-        var (sumLX, sumL2) = sums(iscale)
-        var scale = sumL2 != 0 ? sumLX / sumL2 : 0
-        var bestScore = scale * sumLX
-        for step in -9...9 where step != 0 {
-            iscale = -(fmax + 0.1 * Float(step)) / max
-            (sumLX, sumL2) = sums(iscale)
-            if sumL2 > 0 && sumLX * sumLX > bestScore * sumL2 {
-                best = codes(iscale)
-                scale = sumLX / sumL2
-                bestScore = scale * sumLX
+            for k in 0..<8 {
+                sumLX[8 * group + k] = lx[k]
+                sumL2[8 * group + k] = l2[k]
             }
         }
-        return (scale, best)
+        var best = 0
+        var scale = sumL2[0] != 0 ? sumLX[0] / sumL2[0] : 0
+        var bestScore = scale * sumLX[0]
+        for t in 1...18 where sumL2[t] > 0 && sumLX[t] * sumLX[t] > bestScore * sumL2[t] {
+            best = t
+            scale = sumLX[t] / sumL2[t]
+            bestScore = scale * sumLX[t]
+        }
+        for i in 0..<n {
+            codes[i] = UInt8(Swift.max(-nmax, Swift.min(nmax - 1, nearestInt(iscales[best] * x[i]))) + nmax)
+        }
+        return scale
     }
 }

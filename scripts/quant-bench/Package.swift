@@ -22,7 +22,7 @@ let package = Package(
     targets: [
         .executableTarget(
             name: "quant-bench",
-            dependencies: [.product(name: "MoEKernels", package: root)],
+            dependencies: [.product(name: "MoEKernels", package: root), .product(name: "MoEFormats", package: root)],
             path: "Sources/QuantBench",
             swiftSettings: [.unsafeFlags(["-Ounchecked", "-target-cpu", "native"])]
         ),

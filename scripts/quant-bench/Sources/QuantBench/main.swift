@@ -1,5 +1,6 @@
 import Foundation
 @_spi(Benchmarks) import MoEKernels
+import MoEFormats
 
 // Decode matvec GB/s (weights streamed from memory: many copies, each used once per pass)
 // and prefill GFLOP/s, per weight type, against bf16 in the same run.
@@ -183,6 +184,26 @@ if args.first == "prefill", args.count == 6, let type = WeightType(rawValue: Arr
     let pool = ThreadPool(threadCount: n[3])
     let g = (0..<5).map { _ in prefillGFLOPs(type, rows: n[0], cols: n[1], tokens: n[2], pool: pool) }.sorted()
     print("\(type) \(n[0])x\(n[1]) tokens \(n[2]) threads \(n[3]): \(String(format: "%.1f", g[2])) GFLOP/s (median of 5)")
+    exit(0)
+}
+if args.first == "quantize", args.count == 2, let type = GGMLType.allCases.first(where: { $0.description == Array(args)[1] }) {
+    // `quantize-bench quantize TYPE`: the reference quantiser (`moe quantize`'s) on one thread,
+    // million weights per second of CPU time, median of 5 (random normal-ish weights).
+    var state: UInt64 = 0x9E37_79B9
+    let values = (0..<(1 << 20)).map { _ -> Float in
+        state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+        return Float(Int64(bitPattern: state) >> 40) / Float(1 << 23)
+    }
+    var rates: [Double] = []
+    for _ in 0..<5 {
+        var t0 = timespec(), t1 = timespec()
+        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t0)
+        _ = try GGMLQuants.quantize(values, to: type)
+        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t1)
+        let seconds = Double(t1.tv_sec - t0.tv_sec) + Double(t1.tv_nsec - t0.tv_nsec) * 1e-9
+        rates.append(Double(values.count) / seconds / 1e6)
+    }
+    print("quantize \(type): \(String(format: "%.2f", rates.sorted()[2])) M weights/s per CPU second (1 thread)")
     exit(0)
 }
 if args.first == "forms", args.count == 5, let type = WeightType(rawValue: Array(args)[1]) {
