@@ -84,12 +84,13 @@ extension Q4_KBlock: Q8IntDot {
 }
 
 extension Q5_KBlock: Q8IntDot {
-    /// Codes of sub-block `j` from its nibbles and bit `j` of the 32 `qh` bytes.
+    /// Codes of sub-block `j` from its nibbles and bit `j` of the 32 `qh` bytes, moved to bit
+    /// 4 by one 16-bit shift (a shift of at most 4 left or 3 right carries no neighbouring
+    /// byte's bit into bit 4 of either byte).
     @inline(__always)
     static func codes(_ nibbles: __m256i, _ qh: __m256i, _ j: Int) -> __m256i {
-        let bit = _mm256_set1_epi8(Int8(truncatingIfNeeded: 1 &<< j))
-        let set = _mm256_cmpeq_epi8(_mm256_and_si256(qh, bit), bit)
-        return _mm256_or_si256(nibbles, _mm256_and_si256(set, _mm256_set1_epi8(16)))
+        let moved = j <= 4 ? _mm256_slli_epi16(qh, Int32(4 &- j)) : _mm256_srli_epi16(qh, Int32(j &- 4))
+        return _mm256_or_si256(nibbles, _mm256_and_si256(moved, _mm256_set1_epi8(16)))
     }
 
     @inline(__always)
