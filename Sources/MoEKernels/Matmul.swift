@@ -15,13 +15,19 @@ extension Kernels {
     /// on random data); every other path accumulates the exact f32 products in f32. Any sizes are accepted; zero rows or tokens do
     /// nothing. `output` must not overlap `input` or the weights.
     ///
+    /// With `quantisedInput`, 32-weight block types on x86-64 quantise the input for any
+    /// number of tokens (the integer tiles, llama.cpp's arithmetic for every matmul) instead of
+    /// multiplying more than a few tokens exactly: faster where most matmuls see a handful to a
+    /// few dozen tokens, as a prompt's routed experts do.
+    ///
     /// - input: `(tokens, weight.cols)`
     /// - output: `(tokens, weight.rows)`
     public static func matmul(
         _ weight: WeightMatrix, input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>,
-        tokens: Int, pool: ThreadPool
+        tokens: Int, quantisedInput: Bool = false, pool: ThreadPool
     ) {
-        matmul(weight, input: input, output: output, tokens: tokens, form: MatmulDriver.form(weight, tokens: tokens), pool: pool)
+        matmul(weight, input: input, output: output, tokens: tokens,
+               form: MatmulDriver.form(weight, tokens: tokens, quantisedInput: quantisedInput), pool: pool)
     }
 
     /// `matmul` in a given form, for benchmarks comparing the forms. `.integerTiles` needs a
@@ -66,23 +72,26 @@ extension Kernels {
     /// gate/up projections of one input: one token is one `matvecGroup` dispatch; products of
     /// one shared input that all take the panel form share its packing and one dispatch, and
     /// those that all take the integer tiles share its quantisation and one dispatch; any
-    /// others run one after another.
+    /// others run one after another. `quantisedInput` as for one product.
     ///
     /// - job.input: `(tokens, job.weight.cols)`
     /// - job.output: `(tokens, job.weight.rows)`
-    public static func matmul(_ jobs: [MatvecJob], tokens: Int, pool: ThreadPool) {
+    public static func matmul(_ jobs: [MatvecJob], tokens: Int, quantisedInput: Bool = false, pool: ThreadPool) {
         guard let first = jobs.first, tokens > 0 else { return }
+        let shared = MatmulDriver.sharedForm(jobs, tokens: tokens, quantisedInput: quantisedInput)
         if tokens == 1 {
             matvecGroup(jobs, pool: pool)
-        } else if let form = MatmulDriver.sharedForm(jobs, tokens: tokens), form == .panels {
+        } else if shared == .panels {
             MatmulPanels.matmul(jobs.map(\.weight), input: first.input, outputs: jobs.map(\.output), tokens: tokens, pool: pool)
-        } else if let form = MatmulDriver.sharedForm(jobs, tokens: tokens), form == .integerTiles {
+        } else if shared == .integerTiles {
             #if arch(x86_64)
             MatmulDriver.matmulQ8Int(jobs.map(\.weight), input: first.input, outputs: jobs.map(\.output), tokens: tokens,
                                      pool: pool)
             #endif
         } else {
-            for job in jobs { matmul(job.weight, input: job.input, output: job.output, tokens: tokens, pool: pool) }
+            for job in jobs {
+                matmul(job.weight, input: job.input, output: job.output, tokens: tokens, quantisedInput: quantisedInput, pool: pool)
+            }
         }
     }
 }
@@ -103,24 +112,22 @@ enum MatmulDriver {
 
 
     /// The form `Kernels.matmul` uses for `tokens` rows of `weight`.
-    static func form(_ weight: WeightMatrix, tokens: Int) -> MatmulForm {
+    static func form(_ weight: WeightMatrix, tokens: Int, quantisedInput: Bool = false) -> MatmulForm {
         if tokens == 1 { return .matvec }
-        if weight.type.isBlockQuantized && tokens <= matvecTokenLimit {
-            #if arch(x86_64)
-            if hasIntegerTiles(weight.type) { return .integerTiles }
-            #endif
-            return .matvecPerToken
-        }
+        #if arch(x86_64)
+        if hasIntegerTiles(weight.type) && (tokens <= matvecTokenLimit || quantisedInput) { return .integerTiles }
+        #endif
+        if weight.type.isBlockQuantized && tokens <= matvecTokenLimit { return .matvecPerToken }
         return MatmulPanels.suits(tokens: tokens) ? .panels : .dotProducts
     }
 
     /// The form every job takes, if they share one input and its width and none is empty.
-    static func sharedForm(_ jobs: [MatvecJob], tokens: Int) -> MatmulForm? {
+    static func sharedForm(_ jobs: [MatvecJob], tokens: Int, quantisedInput: Bool = false) -> MatmulForm? {
         guard let first = jobs.first else { return nil }
-        let form = MatmulDriver.form(first.weight, tokens: tokens)
+        let form = MatmulDriver.form(first.weight, tokens: tokens, quantisedInput: quantisedInput)
         let shared = jobs.allSatisfy {
             $0.input == first.input && $0.weight.cols == first.weight.cols && $0.weight.rows > 0
-                && MatmulDriver.form($0.weight, tokens: tokens) == form
+                && MatmulDriver.form($0.weight, tokens: tokens, quantisedInput: quantisedInput) == form
         }
         return shared ? form : nil
     }

@@ -27,20 +27,20 @@ struct FeedForward: Sendable {
         self.down = down
     }
 
-    /// Runs the FFN on `tokens` rows.
+    /// Runs the FFN on `tokens` rows; `quantisedInput` as for `Kernels.matmul`.
     ///
     /// - input: `(tokens, hidden)`
     /// - output: `(tokens, hidden)`, overwritten
     /// - scratch: two buffers of at least `(tokens, intermediate)`
     func callAsFunction(
         _ input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>, tokens: Int,
-        scratch: (FloatBuffer, FloatBuffer), pool: ThreadPool
+        scratch: (FloatBuffer, FloatBuffer), quantisedInput: Bool = false, pool: ThreadPool
     ) {
         let g = scratch.0.base, u = scratch.1.base
         Kernels.matmul([MatvecJob(gate, input: input, output: g), MatvecJob(up, input: input, output: u)], tokens: tokens,
-                       pool: pool)
+                       quantisedInput: quantisedInput, pool: pool)
         Kernels.siluMul(gate: g, up: u, count: tokens * intermediateSize, pool: pool)
-        Kernels.matmul(down, input: g, output: output, tokens: tokens, pool: pool)
+        Kernels.matmul(down, input: g, output: output, tokens: tokens, quantisedInput: quantisedInput, pool: pool)
     }
 
     /// Parameters in the three matrices.

@@ -117,7 +117,10 @@ struct SparseMoE: Sendable {
                     }
                 }
             }
-            experts[e](gathered.base, output: produced.base, tokens: list.count, scratch: scratch, pool: pool)
+            // Routed experts see a handful to a few dozen of a prompt's tokens each: integer
+            // products on quantised activations for every count, as the decode step uses.
+            experts[e](gathered.base, output: produced.base, tokens: list.count, scratch: scratch, quantisedInput: true,
+                       pool: pool)
             list.withUnsafeBufferPointer { items in
                 pool.parallelFor(pieces) { p in
                     for i in p * piece..<min(items.count, (p + 1) * piece) {

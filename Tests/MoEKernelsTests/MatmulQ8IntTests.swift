@@ -1,6 +1,6 @@
 #if arch(x86_64)
 import XCTest
-@testable import MoEKernels
+@_spi(Benchmarks) @testable import MoEKernels
 
 /// The integer tiles (`MatmulQ8Int`, and `MatmulQ8IntWide` where AVX-512 VNNI is compiled
 /// in) against the per-token decode matvec of the same quantised activations: the same
@@ -46,6 +46,31 @@ final class MatmulQ8IntTests: XCTestCase {
                 }
             }
         }
+    }
+
+    func testQuantisedInputTakesTheTilesForAnyTokenCount() {
+        // Routed experts ask for quantised input: 40 tokens run the integer tiles, the same
+        // arithmetic as 40 decode matvecs; block types without tiles keep the default forms.
+        var rng = SplitMix64(seed: 74)
+        for type in types {
+            let w = TestMatrix(type: type, rows: 7, cols: 64, rng: &rng)
+            XCTAssertEqual(MatmulDriver.form(w.matrix, tokens: 40, quantisedInput: true), .integerTiles)
+            XCTAssertNotEqual(MatmulDriver.form(w.matrix, tokens: 40), .integerTiles)
+            let input = rng.floats(40 * 64)
+            let expected = perToken(w.matrix, input, tokens: 40)
+            var out = [Float](repeating: .nan, count: 40 * 7)
+            input.withUnsafeBufferPointer { x in
+                out.withUnsafeMutableBufferPointer { y in
+                    Kernels.matmul(w.matrix, input: x.baseAddress!, output: y.baseAddress!, tokens: 40, quantisedInput: true,
+                                   pool: TestPools.all[1])
+                }
+            }
+            for i in 0..<out.count {
+                XCTAssertEqual(out[i], expected[i], accuracy: 1e-5 * max(1, abs(expected[i])), "\(type) output \(i)")
+            }
+        }
+        let k = TestMatrix(type: .q4_K, rows: 3, cols: 256, rng: &rng)
+        XCTAssertEqual(MatmulDriver.form(k.matrix, tokens: 40, quantisedInput: true), MatmulDriver.form(k.matrix, tokens: 40))
     }
 
     func testRowRangeWritesOnlyItsRows() {
