@@ -16,7 +16,7 @@ enum GGUFExportHF {
         var experts: [String: [Int: TensorView]] = [:]
         for stored in store.names {
             guard let view = store.tensor(stored) else { continue }
-            if family.unusedTensors.contains(where: { stored.hasPrefix($0.prefix) }) { continue }
+            if config.unusedTensors.contains(where: { stored.hasPrefix($0.prefix) }) { continue }
             // The text model of a multimodal checkpoint converts under the usual names.
             let name = stored.hasPrefix(config.tensorPrefix) ? "model." + stored.dropFirst(config.tensorPrefix.count) : stored
             if name.hasSuffix("rotary_emb.inv_freq") { continue }
