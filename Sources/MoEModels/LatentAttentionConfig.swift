@@ -13,6 +13,15 @@ public struct LatentAttentionConfig: Sendable, Equatable {
     /// Per-head value width (`v_head_dim`).
     public var valueDim: Int
 
+    /// A shape from the config's sizes.
+    public init(queryRank: Int?, latentRank: Int, noPositionDim: Int, ropeDim: Int, valueDim: Int) {
+        self.queryRank = queryRank
+        self.latentRank = latentRank
+        self.noPositionDim = noPositionDim
+        self.ropeDim = ropeDim
+        self.valueDim = valueDim
+    }
+
     /// A query or key head's width (`qk_head_dim`).
     public var queryKeyDim: Int { noPositionDim + ropeDim }
 
