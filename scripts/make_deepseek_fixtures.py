@@ -18,7 +18,8 @@ What it makes (under Tests/Fixtures/models/, format as in that folder's README.m
     deepseek_v2-grouped-bf16  DeepseekV2ForCausalLM, bfloat16 weights: q_lora_rank 24, group_limited_greedy (4 groups, topk_group 2),
                              routed_scaling_factor 1.5, YaRN with mscale = mscale_all_dim = 0.707.
     Every reference.json holds the generic 12-token prompt + 10 greedy tokens and "cases": prompts of 1, 20
-    and 70 tokens with the logits of every position.
+    and 70 tokens with the logits of every position. Tests/Fixtures/models/README.md gets the fixture rows and
+    the DeepSeek section (kept at the end: make_hybrid_fixtures.py keeps it when it rewrites its own).
     Under Tests/Fixtures/gguf-models/: deepseek_v3-qlora-yarn-f32.gguf and deepseek_v2-lite-f32.gguf, written by
     llama.cpp's convert_hf_to_gguf.py classes (outtype f32, no vocabulary, no MTP).
 
@@ -286,6 +287,59 @@ def gguf_stage(llama_src, names):
                                ref["greedy_ids"], ref["cases"], llama_cpp_greedy=greedy)
 
 
+SECTION = "## DeepSeek latent-attention fixtures (DeepSeek-V3, DeepSeek-V2)"
+ROWS = {
+    "deepseek_v3-qlora-yarn": "q_lora_rank 24, YaRN (mscale = mscale_all_dim), rope_interleave, 4 groups (2 chosen) top-3 "
+                              "with e_score_correction_bias, 2 shared experts, first_k_dense_replace 1, an MTP layer",
+    "deepseek_v3-qproj-mscale-bf16": "q_lora_rank null, rotate-half rotary, YaRN mscale 0.8 / mscale_all_dim 0.6, "
+                                     "norm_topk_prob false, bf16",
+    "deepseek_v3-halfrope": "rotate-half rotary without YaRN, 2 groups (1 chosen), q_lora_rank 16",
+    "deepseek_v2-lite": "V2-Lite shape: q_lora_rank null, greedy softmax top-3, 2 shared experts, first layer dense",
+    "deepseek_v2-grouped-bf16": "group_limited_greedy (4 groups, 2 chosen), routed_scaling_factor 1.5, YaRN mscale 0.707, bf16",
+}
+SECTION_TEXT = """
+Made by `scripts/make_deepseek_fixtures.py` (transformers 5.25, eager attention, float32 reference). Sizes:
+hidden 48, 4 heads, kv_lora_rank 16, qk_nope_head_dim 8, qk_rope_head_dim 8, v_head_dim 12, 8 routed experts of
+width 16, vocabulary 160. Besides the generic keys, each reference.json has `"cases"`: prompts of 1, 20 and 70
+tokens with the logits of every position. Accepted only with argmax margins (1e-3 relative on the 12-token
+prompt and greedy steps, 1e-4 on the cases) and routing margins of 1e-4 relative at the group cut and at the
+expert cut, in the quantities transformers chooses by (V3: sigmoid + bias; V2: the logits).
+
+Tensor names: `self_attn.{q_a_proj, q_a_layernorm, q_b_proj | q_proj, kv_a_proj_with_mqa, kv_a_layernorm,
+kv_b_proj, o_proj}`, `mlp.gate.weight` (+ `mlp.gate.e_score_correction_bias` for V3), `mlp.experts.E.*`,
+`mlp.shared_experts.*` (`n_shared_experts` x `moe_intermediate_size` wide); dense layers `mlp.{gate,up,down}_proj`.
+`deepseek_v3-qlora-yarn` also carries `model.layers.3.*` (a copy of the last attention plus `eh_proj`, `enorm`,
+`hnorm`), the multi-token-prediction layer released checkpoints have; transformers ignores it.
+
+Config additions after `save_pretrained` (as the released checkpoints write them, read by llama.cpp's converter):
+V3 fixtures get `"scoring_func": "sigmoid"` (the first also `"topk_method": "noaux_tc"` and
+`"num_nextn_predict_layers": 1`).
+
+GGUF (Tests/Fixtures/gguf-models): `deepseek_v3-qlora-yarn-f32.gguf` and `deepseek_v2-lite-f32.gguf`, written by
+llama.cpp's converter (outtype f32, no vocabulary): `kv_b_proj` split into `attn_k_b` (heads, kv_lora_rank,
+qk_nope_head_dim; each head's key rows transposed) and `attn_v_b` (heads, v_head_dim, kv_lora_rank), the MTP
+layer dropped, `head_count_kv` 1, `key_length` / `value_length` = kv_lora_rank + rope / kv_lora_rank, the
+per-head sizes as `key_length_mla` / `value_length_mla`, `expert_gating_func` 2 from `scoring_func`,
+`rope.scaling.yarn_log_multiplier` = 0.1 x mscale_all_dim. llama.cpp (llama-cpp-python 0.3.36) gives the V3
+fixture's greedy ids (`llama_cpp_greedy_ids`); it does not load the V2 one (it requires q_lora_rank unless a
+model has V2-Lite's 27 layers).
+"""
+
+
+def update_readme():
+    """Adds this script's rows to the fixtures table and (re)writes its section at the end of the README."""
+    path = OUT / "README.md"
+    text = path.read_text().partition("\n" + SECTION + "\n")[0].rstrip("\n")
+    names = {f"`{name}`" for name in ROWS}
+    lines = [ln for ln in text.split("\n") if not (ln.startswith("| `") and ln.split(" | ")[0][2:] in names)]
+    last_row = max(i for i, ln in enumerate(lines) if ln.startswith("| `"))
+    family = {name: name.split("-")[0] for name in ROWS}
+    rows = [f"| `{name}` | {family[name]} | {'bfloat16' if name.endswith('-bf16') else 'float32'} | {what} |"
+            for name, what in ROWS.items()]
+    lines[last_row + 1:last_row + 1] = rows
+    path.write_text("\n".join(lines) + "\n\n" + SECTION + "\n" + SECTION_TEXT)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("names", nargs="*", help="fixtures to build (default: all)")
@@ -295,6 +349,7 @@ def main():
     chosen = [f for f in FIXTURES if not args.names or f[0] in args.names]
     for name, cls, kw, extra, mtp, seed, _ in chosen:
         print(name, build_fixture(name, cls, kw, extra, mtp, seed), flush=True)
+    update_readme()
     if not args.no_gguf:
         llama_src = os.environ.get("LLAMA_CPP")
         if not llama_src:

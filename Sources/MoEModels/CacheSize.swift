@@ -13,4 +13,12 @@ extension ModelConfig {
         guard let deltaNet else { return 0 }
         return mixers.filter { $0 == .gatedDeltaNet }.count * deltaNet.stateFloats * MemoryLayout<Float>.size
     }
+
+    /// Bytes per position an f32 cache of expanded per-head keys (`qk_head_dim`) and values
+    /// (`v_head_dim`) would take for the latent attention layers: what the latent cache saves.
+    public var naiveLatentCacheBytesPerToken: Int {
+        guard let l = latentAttention else { return 0 }
+        let layers = mixers.filter { $0 == .latentAttention }.count
+        return layers * headCount * (l.queryKeyDim + l.valueDim) * MemoryLayout<Float>.size
+    }
 }
