@@ -22,15 +22,13 @@ extension ModelConfig {
             queryRank: queryRank, latentRank: try f.int("attention.kv_lora_rank"), noPositionDim: key - rope, ropeDim: rope,
             valueDim: value))
         ropeInterleaved = true
-        if f.file.string("\(f.architecture).rope.scaling.type") == "yarn" {
-            let factor = f.double("rope.scaling.factor") ?? 1
-            let original = Double(f.optionalInt("rope.scaling.original_context_length") ?? maxPositionEmbeddings)
+        if case .yarn(var yarn) = self.rope.scaling {
+            // llama.cpp's deepseek2 leaves cos/sin unscaled unless the file says otherwise, and
+            // multiplies the softmax scale by mscale(factor, mscale_all_dim)^2.
             let mscaleAllDim = (f.double("rope.scaling.yarn_log_multiplier") ?? 0) / 0.1
-            guard factor > 0, original > 0 else { throw f.fail("rope.scaling.factor", "expected a positive factor, found \(factor)") }
-            let yarn = YaRNScaling(
-                factor: factor, originalMaxPositions: original, betaFast: f.double("rope.scaling.yarn_beta_fast") ?? 32,
-                betaSlow: f.double("rope.scaling.yarn_beta_slow") ?? 1, mscale: mscaleAllDim, mscaleAllDim: mscaleAllDim,
-                explicitAttentionFactor: f.double("rope.scaling.yarn_attn_factor"), truncate: true)
+            yarn.mscale = mscaleAllDim
+            yarn.mscaleAllDim = mscaleAllDim
+            yarn.explicitAttentionFactor = f.double("rope.scaling.yarn_attn_factor")
             self.rope.scaling = .yarn(yarn)
             attentionScale *= Float(yarn.softmaxScaleFactor)
         }

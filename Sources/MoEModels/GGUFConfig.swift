@@ -59,6 +59,8 @@ extension ModelConfig {
             rope.scaling = .frequencyFactors(values)
         } else if file.string("\(arch).rope.scaling.type") == "linear", let factor = double("rope.scaling.factor"), factor > 0 {
             rope.scaling = .linear(factor: factor)
+        } else if file.string("\(arch).rope.scaling.type") == "yarn" {
+            rope.scaling = .yarn(try YaRNScaling(gguf: fields, contextLength: optionalInt("context_length") ?? 4096))
         }
         ropeInterleaved = gguf.permutesQK
         maxPositionEmbeddings = optionalInt("context_length") ?? 4096

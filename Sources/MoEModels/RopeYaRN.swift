@@ -90,3 +90,20 @@ public struct YaRNScaling: Sendable, Equatable {
             truncate: try p.optionalBool("truncate") ?? true)
     }
 }
+
+extension YaRNScaling {
+    /// YaRN as llama.cpp reads it from `<arch>.rope.scaling.*`: factor, original context,
+    /// betas; cos/sin scaled by `yarn_attn_factor` times YaRN's `0.1 ln(factor) + 1`. DeepSeek's
+    /// files add their softmax mscale (`yarn_log_multiplier`), which the family reads.
+    init(gguf f: GGUFFields, contextLength: Int) throws {
+        let factor = f.double("rope.scaling.factor") ?? 1
+        let original = Double(f.optionalInt("rope.scaling.original_context_length") ?? contextLength)
+        guard factor > 0, original > 0 else {
+            throw f.fail("rope.scaling.factor", "expected a positive factor and original context, found \(factor) and \(original)")
+        }
+        self.init(factor: factor, originalMaxPositions: original, betaFast: f.double("rope.scaling.yarn_beta_fast") ?? 32,
+                  betaSlow: f.double("rope.scaling.yarn_beta_slow") ?? 1, mscale: 0, mscaleAllDim: 0,
+                  explicitAttentionFactor: f.double("rope.scaling.yarn_attn_factor").map { $0 * Self.mscale(factor, 1) },
+                  truncate: true)
+    }
+}

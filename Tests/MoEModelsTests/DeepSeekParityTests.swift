@@ -18,17 +18,8 @@ final class DeepSeekParityTests: XCTestCase {
 
     func testPromptsMatchTransformersAtEveryPosition() throws {
         for fixture in try fixtures() {
-            let model = try Transformer(path: fixture.folder, pool: pool)
             XCTAssertEqual(Set(fixture.cases.map(\.inputIDs.count)), [1, 20, 70], fixture.name)
-            for (ids, reference) in fixture.cases {
-                let logits = try model.forward(ids, cache: model.makeCache(capacity: ids.count))
-                for t in ids.indices {
-                    let row = logits.rowArray(t)
-                    let error = relativeL2(reference[t], row)
-                    XCTAssertLessThanOrEqual(error, fixture.tolerance, "\(fixture.name) \(ids.count) tokens, position \(t): \(error)")
-                    XCTAssertEqual(argmax(row), argmax(reference[t]), "\(fixture.name) \(ids.count) tokens, position \(t): argmax")
-                }
-            }
+            try fixture.assertCasesMatchTransformers(pool: pool)
         }
     }
 
