@@ -79,8 +79,13 @@ def main():
     p.add_argument("--preset", default="qwen3moe-1b", choices=sorted(PRESETS))
     p.add_argument("--dtype", default="bf16", choices=["bf16", "f16", "f32"])
     p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--q-lora-rank", type=int, default=None,
+                   help="DeepSeek presets: a query bottleneck of this rank instead of q_proj (llama.cpp loads a "
+                        "deepseek2 file without one only at V2-Lite's 26 or 27 layers)")
     a = p.parse_args()
-    c = PRESETS[a.preset]
+    c = dict(PRESETS[a.preset])
+    if a.q_lora_rank:
+        c["q_lora_rank"] = a.q_lora_rank
     rng = np.random.default_rng(a.seed)
     h, d = c["hidden_size"], c.get("head_dim", c["hidden_size"] // c["num_attention_heads"])
     q, kv = c["num_attention_heads"] * d, c["num_key_value_heads"] * d
@@ -168,10 +173,16 @@ def add_qwen3next_layer(t, c, i, m, stacked, ones, small):
 
 
 def add_deepseek_layer(t, c, i, m, ones, small):
-    """One DeepSeek-V2 layer: latent attention (plain q_proj), then a dense MLP or the sparse block."""
+    """One DeepSeek-V2 layer: latent attention (plain q_proj, or the --q-lora-rank bottleneck), then a dense
+    MLP or the sparse block."""
     L, h, heads = f"model.layers.{i}", c["hidden_size"], c["num_attention_heads"]
     r, nope, rope, v = c["kv_lora_rank"], c["qk_nope_head_dim"], c["qk_rope_head_dim"], c["v_head_dim"]
-    t[f"{L}.self_attn.q_proj.weight"] = m(heads * (nope + rope), h)
+    if c["q_lora_rank"]:
+        t[f"{L}.self_attn.q_a_proj.weight"] = m(c["q_lora_rank"], h)
+        t[f"{L}.self_attn.q_a_layernorm.weight"] = ones(c["q_lora_rank"])
+        t[f"{L}.self_attn.q_b_proj.weight"] = m(heads * (nope + rope), c["q_lora_rank"])
+    else:
+        t[f"{L}.self_attn.q_proj.weight"] = m(heads * (nope + rope), h)
     t[f"{L}.self_attn.kv_a_proj_with_mqa.weight"] = m(r + rope, h)
     t[f"{L}.self_attn.kv_a_layernorm.weight"] = ones(r)
     t[f"{L}.self_attn.kv_b_proj.weight"] = m(heads * (nope + v), r)

@@ -42,4 +42,33 @@ final class GroupedRoutingTests: XCTestCase {
         let total = logits.map { exp($0) }.reduce(0, +)
         XCTAssertEqual(weights[0], 1.5 * exp(3) / total, accuracy: 1e-6)
     }
+
+    /// `moe train --balance bias` chooses by softmax probability plus its bias and renormalises
+    /// the unbiased probabilities: DeepSeek's rule with softmax scores and one group routes the
+    /// same tokens to the same experts with the same weights.
+    func testTrainerBiasRoutingIsTheGroupedRuleWithSoftmaxScores() {
+        var state: UInt64 = 7
+        func next() -> Float {
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            return Float(Int64(bitPattern: state >> 11) % 2000) / 500 - 2
+        }
+        let deepseek = GroupedRouting(scoring: .softmax, groups: 1, topGroups: 1, groupScore: .max, renormalize: true, scale: 1)
+        for _ in 0..<200 {
+            let logits = (0..<8).map { _ in next() }
+            let bias = (0..<8).map { _ in next() / 20 }
+            var trainerLogits = logits
+            var experts = [Int](repeating: 0, count: 2), weights = [Float](repeating: 0, count: 2)
+            trainerLogits.withUnsafeMutableBufferPointer { l in
+                experts.withUnsafeMutableBufferPointer { e in
+                    weights.withUnsafeMutableBufferPointer { w in
+                        Router.route(logits: l.baseAddress!, expertCount: 8, topK: 2, rule: .softmaxTopK(renormalize: true),
+                                     selectionBias: bias, experts: e.baseAddress!, weights: w.baseAddress!)
+                    }
+                }
+            }
+            let (grouped, groupedWeights) = route(logits, topK: 2, rule: deepseek, bias: bias)
+            XCTAssertEqual(grouped, experts)
+            for (a, b) in zip(groupedWeights, weights) { XCTAssertEqual(a, b, accuracy: 1e-6) }
+        }
+    }
 }
