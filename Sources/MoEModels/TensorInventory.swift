@@ -69,7 +69,11 @@ extension ModelConfig {
         out += [(p + "kv_a_proj_with_mqa.weight", [s.cacheFloats, h]), (p + "kv_a_layernorm.weight", [s.latentRank]),
                 (p + "kv_b_proj.weight", [headCount * (s.noPositionDim + s.valueDim), s.latentRank]),
                 (p + "o_proj.weight", [h, headCount * s.valueDim])]
-        if qkvBias { out += [(p + "q_a_proj.bias", [s.queryRank ?? 0]), (p + "kv_a_proj_with_mqa.bias", [s.cacheFloats])].filter { $0.1 != [0] } }
+        // `attention_bias` gives the two down projections and o_proj biases (never q_proj / q_b_proj).
+        if qkvBias {
+            if let rank = s.queryRank { out.append((p + "q_a_proj.bias", [rank])) }
+            out.append((p + "kv_a_proj_with_mqa.bias", [s.cacheFloats]))
+        }
         if outputBias { out.append((p + "o_proj.bias", [h])) }
         return out
     }
