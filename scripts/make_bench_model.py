@@ -45,6 +45,17 @@ QWEN3NEXT = dict(model_type="qwen3_next", hidden_size=2048, num_hidden_layers=4,
                  rope_parameters=dict(rope_type="default", rope_theta=10000000.0, partial_rotary_factor=0.25))
 PRESETS["qwen3next-4l"] = dict(QWEN3NEXT, layer_types=["linear_attention"] * 3 + ["full_attention"])
 PRESETS["qwen3next-4l-attn"] = dict(QWEN3NEXT, layer_types=["full_attention"] * 4)
+# DeepSeek-V2-Lite's layers at 4 of its 27: latent attention with a plain q_proj, the first layer dense, then
+# 64 experts top-6 (greedy softmax) plus two shared experts (moe bench --synthetic deepseek-v2-lite-4l).
+PRESETS["deepseek-v2-lite-4l"] = dict(
+    model_type="deepseek_v2", hidden_size=2048, num_hidden_layers=4, num_attention_heads=16, num_key_value_heads=16,
+    intermediate_size=10944, moe_intermediate_size=1408, n_routed_experts=64, num_experts_per_tok=6, n_shared_experts=2,
+    n_group=1, topk_group=1, topk_method="greedy", routed_scaling_factor=1.0, norm_topk_prob=False,
+    first_k_dense_replace=1, moe_layer_freq=1, q_lora_rank=None, kv_lora_rank=512, qk_nope_head_dim=128,
+    qk_rope_head_dim=64, v_head_dim=128, vocab_size=102400, rms_norm_eps=1e-6, rope_theta=10000.0,
+    tie_word_embeddings=False, max_position_embeddings=163840,
+    rope_scaling=dict(type="yarn", factor=40, original_max_position_embeddings=4096, beta_fast=32, beta_slow=1,
+                      mscale=0.707, mscale_all_dim=0.707))
 
 
 def random_matrix(rng, rows, cols, dtype):
@@ -68,8 +79,13 @@ def main():
     p.add_argument("--preset", default="qwen3moe-1b", choices=sorted(PRESETS))
     p.add_argument("--dtype", default="bf16", choices=["bf16", "f16", "f32"])
     p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--q-lora-rank", type=int, default=None,
+                   help="DeepSeek presets: a query bottleneck of this rank instead of q_proj (llama.cpp loads a "
+                        "deepseek2 file without one only at V2-Lite's 26 or 27 layers)")
     a = p.parse_args()
-    c = PRESETS[a.preset]
+    c = dict(PRESETS[a.preset])
+    if a.q_lora_rank:
+        c["q_lora_rank"] = a.q_lora_rank
     rng = np.random.default_rng(a.seed)
     h, d = c["hidden_size"], c.get("head_dim", c["hidden_size"] // c["num_attention_heads"])
     q, kv = c["num_attention_heads"] * d, c["num_key_value_heads"] * d
@@ -88,6 +104,9 @@ def main():
         t[f"{L}.post_attention_layernorm.weight"] = ones(h)
         if c["model_type"] == "qwen3_next":
             add_qwen3next_layer(t, c, i, m, stacked, ones, small)
+            continue
+        if c["model_type"] == "deepseek_v2":
+            add_deepseek_layer(t, c, i, m, ones, small)
             continue
         t[f"{L}.self_attn.q_proj.weight"] = m(q, h)
         t[f"{L}.self_attn.k_proj.weight"] = m(kv, h)
@@ -110,7 +129,8 @@ def main():
     os.makedirs(a.out, exist_ok=True)
     path = os.path.join(a.out, "model.safetensors")
     write_safetensors(t, path, bf16=a.dtype == "bf16")
-    classes = {"qwen3_moe": "Qwen3MoeForCausalLM", "qwen3_next": "Qwen3NextForCausalLM", "llama": "LlamaForCausalLM"}
+    classes = {"qwen3_moe": "Qwen3MoeForCausalLM", "qwen3_next": "Qwen3NextForCausalLM", "llama": "LlamaForCausalLM",
+               "deepseek_v2": "DeepseekV2ForCausalLM"}
     config = dict(c, architectures=[classes[c["model_type"]]],
                   torch_dtype={"bf16": "bfloat16", "f16": "float16", "f32": "float32"}[a.dtype])
     with open(os.path.join(a.out, "config.json"), "w") as fh:
@@ -150,6 +170,38 @@ def add_qwen3next_layer(t, c, i, m, stacked, ones, small):
     t[f"{L}.mlp.shared_expert.up_proj.weight"] = m(s, h)
     t[f"{L}.mlp.shared_expert.down_proj.weight"] = m(h, s)
     t[f"{L}.mlp.shared_expert_gate.weight"] = small((1, h), 0.05)
+
+
+def add_deepseek_layer(t, c, i, m, ones, small):
+    """One DeepSeek-V2 layer: latent attention (plain q_proj, or the --q-lora-rank bottleneck), then a dense
+    MLP or the sparse block."""
+    L, h, heads = f"model.layers.{i}", c["hidden_size"], c["num_attention_heads"]
+    r, nope, rope, v = c["kv_lora_rank"], c["qk_nope_head_dim"], c["qk_rope_head_dim"], c["v_head_dim"]
+    if c["q_lora_rank"]:
+        t[f"{L}.self_attn.q_a_proj.weight"] = m(c["q_lora_rank"], h)
+        t[f"{L}.self_attn.q_a_layernorm.weight"] = ones(c["q_lora_rank"])
+        t[f"{L}.self_attn.q_b_proj.weight"] = m(heads * (nope + rope), c["q_lora_rank"])
+    else:
+        t[f"{L}.self_attn.q_proj.weight"] = m(heads * (nope + rope), h)
+    t[f"{L}.self_attn.kv_a_proj_with_mqa.weight"] = m(r + rope, h)
+    t[f"{L}.self_attn.kv_a_layernorm.weight"] = ones(r)
+    t[f"{L}.self_attn.kv_b_proj.weight"] = m(heads * (nope + v), r)
+    t[f"{L}.self_attn.o_proj.weight"] = m(h, heads * v)
+    if i < c["first_k_dense_replace"]:
+        f = c["intermediate_size"]
+        t[f"{L}.mlp.gate_proj.weight"] = m(f, h)
+        t[f"{L}.mlp.up_proj.weight"] = m(f, h)
+        t[f"{L}.mlp.down_proj.weight"] = m(h, f)
+        return
+    f, s = c["moe_intermediate_size"], c["moe_intermediate_size"] * c["n_shared_experts"]
+    t[f"{L}.mlp.gate.weight"] = small((c["n_routed_experts"], h), 0.05)
+    for e in range(c["n_routed_experts"]):
+        t[f"{L}.mlp.experts.{e}.gate_proj.weight"] = m(f, h)
+        t[f"{L}.mlp.experts.{e}.up_proj.weight"] = m(f, h)
+        t[f"{L}.mlp.experts.{e}.down_proj.weight"] = m(h, f)
+    t[f"{L}.mlp.shared_experts.gate_proj.weight"] = m(s, h)
+    t[f"{L}.mlp.shared_experts.up_proj.weight"] = m(s, h)
+    t[f"{L}.mlp.shared_experts.down_proj.weight"] = m(h, s)
 
 
 def write_safetensors(tensors, path, bf16):

@@ -807,7 +807,10 @@ def update_readme(results, indep, ggufs):
              if not (ln.startswith("| `") and ln.split(" | ")[0][2:] in names)]
     last_row = max(i for i, ln in enumerate(lines) if ln.startswith("| `"))
     lines[last_row + 1:last_row + 1] = table_rows()
-    path.write_text("\n".join(lines) + "\n\n" + base.README_KEEP_MARKER + "\n\n" + hybrid_section(results, indep, ggufs))
+    # Sections other scripts append after this one (make_deepseek_fixtures.py's) are kept.
+    later = path.read_text().partition("\n## DeepSeek latent-attention fixtures")
+    tail = later[1] + later[2] if later[1] else ""
+    path.write_text("\n".join(lines) + "\n\n" + base.README_KEEP_MARKER + "\n\n" + hybrid_section(results, indep, ggufs) + tail)
 
 
 def tensor_block(name, pick):

@@ -112,7 +112,7 @@ enum GGUFExportDeltaNet {
     }
 
     /// Rows `order` of a row-major matrix with `cols` columns.
-    private static func gatherRows(_ values: [Float], _ order: [Int], cols: Int) -> [Float] {
+    static func gatherRows(_ values: [Float], _ order: [Int], cols: Int) -> [Float] {
         var out: [Float] = []
         out.reserveCapacity(order.count * cols)
         for r in order { out += values[(r * cols)..<((r + 1) * cols)] }

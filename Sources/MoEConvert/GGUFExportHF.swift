@@ -16,12 +16,12 @@ enum GGUFExportHF {
         var experts: [String: [Int: TensorView]] = [:]
         for stored in store.names {
             guard let view = store.tensor(stored) else { continue }
-            if family.unusedTensors.contains(where: { stored.hasPrefix($0.prefix) }) { continue }
+            if config.unusedTensors.contains(where: { stored.hasPrefix($0.prefix) }) { continue }
             // The text model of a multimodal checkpoint converts under the usual names.
             let name = stored.hasPrefix(config.tensorPrefix) ? "model." + stored.dropFirst(config.tensorPrefix.count) : stored
             if name.hasSuffix("rotary_emb.inv_freq") { continue }
             if name == "lm_head.weight" && config.tieWordEmbeddings { continue }
-            if let pieces = GGUFExportDeltaNet.pieces(name: name, shape: view.shape, config: config) {
+            if let pieces = GGUFExportDeltaNet.Piece.pieces(name: name, shape: view.shape, config: config) {
                 planned += pieces.map { piece in
                     GGUFExportTensor(name: piece.name, shape: piece.shape, sourceBytes: view.data.count / pieces.count) {
                         piece.transform(try GGUFExportValues.decode(view, file: folder))

@@ -29,10 +29,22 @@ enum GGUFExportMetadata {
         u32("embedding_length", config.hiddenSize)
         if config.intermediateSize > 0 { u32("feed_forward_length", config.intermediateSize) }
         u32("attention.head_count", config.headCount)
-        u32("attention.head_count_kv", config.kvHeadCount)
+        // Latent attention is written as one key/value head (llama.cpp's MQA view of MLA).
+        u32("attention.head_count_kv", config.latentAttention == nil ? config.kvHeadCount : 1)
         if case .linear(let factor) = config.rope.scaling {
             m.append(("\(arch).rope.scaling.type", .string("linear")))
             f32("rope.scaling.factor", factor)
+        }
+        let rope = text["rope_parameters"] as? [String: Any] ?? text["rope_scaling"] as? [String: Any] ?? [:]
+        func ropeNumber(_ key: String) -> Double? { (rope[key] as? NSNumber)?.doubleValue }
+        if case .yarn(let yarn) = config.rope.scaling, let factor = ropeNumber("factor") {
+            m.append(("\(arch).rope.scaling.type", .string("yarn")))
+            f32("rope.scaling.factor", factor)
+            u32("rope.scaling.original_context_length", Int(yarn.originalMaxPositions))
+            for (key, gguf) in [("extrapolation_factor", "yarn_ext_factor"), ("attention_factor", "yarn_attn_factor"),
+                                ("beta_fast", "yarn_beta_fast"), ("beta_slow", "yarn_beta_slow")] {
+                if let v = ropeNumber(key) { f32("rope.scaling.\(gguf)", v) }
+            }
         }
         f32("rope.freq_base", config.rope.theta)
         // llama.cpp's OLMoE converter overrides the epsilon with 1e-5.
@@ -41,13 +53,23 @@ enum GGUFExportMetadata {
             u32("expert_count", moe.expertCount)
             u32("expert_used_count", moe.topK)
         }
-        if text["head_dim"] is NSNumber && arch != "granitemoe" {
+        if let groups = number("n_group") { u32("expert_group_count", Int(groups)) }
+        if let used = number("topk_group") { u32("expert_group_used_count", Int(used)) }
+        switch text["scoring_func"] as? String {
+        case "sigmoid": u32("expert_gating_func", 2)
+        case "softmax": u32("expert_gating_func", 1)
+        default: break
+        }
+        if text["head_dim"] is NSNumber && arch != "granitemoe" && config.latentAttention == nil {
             u32("attention.key_length", config.headDim)
             u32("attention.value_length", config.headDim)
         }
         m.append(("general.file_type", .uint32(type.fileType)))
         if let s = config.deltaNet {
             hybrid(config: config, deltaNet: s, interval: number("full_attention_interval"), text: text, u32: u32, append: { m.append($0) })
+        }
+        if let shape = config.latentAttention {
+            latent(config: config, shape: shape, text: text, rope: rope, u32: u32, f32: f32, append: { m.append($0) })
         }
         switch arch {
         case "llama", "granitemoe":
@@ -95,6 +117,32 @@ enum GGUFExportMetadata {
             let padded = (sections + [0, 0, 0, 0]).prefix(4)
             append(("\(arch).rope.dimension_sections", .array(.int32, padded.map { .int32(Int32(clamping: $0)) })))
         }
+    }
+
+    /// The keys llama.cpp's `deepseek2` converter writes: dense leading layers, the latent
+    /// attention shape (`key_length` / `value_length` of its one-head view, the per-head sizes
+    /// as `*_mla`), shared experts, routing scale and renormalisation, the rotary width and
+    /// YaRN's `mscale_all_dim` as 0.1 x it (`yarn_log_multiplier`).
+    private static func latent(
+        config: ModelConfig, shape s: LatentAttentionConfig, text: [String: Any], rope: [String: Any],
+        u32: (String, Int) -> Void, f32: (String, Double) -> Void, append: ((key: String, value: GGUFValue)) -> Void
+    ) {
+        let arch = GGUFNames.architecture(of: config.family)
+        func number(_ key: String) -> Double? { (text[key] as? NSNumber)?.doubleValue }
+        u32("leading_dense_block_count", Int(number("first_k_dense_replace") ?? (config.moe == nil ? Double(config.layerCount) : 0)))
+        u32("vocab_size", config.vocabSize)
+        if let rank = s.queryRank { u32("attention.q_lora_rank", rank) }
+        u32("attention.kv_lora_rank", s.latentRank)
+        u32("attention.key_length", s.latentRank + s.ropeDim)
+        u32("attention.value_length", s.latentRank)
+        u32("attention.key_length_mla", s.queryKeyDim)
+        u32("attention.value_length_mla", s.valueDim)
+        u32("expert_feed_forward_length", Int(number("moe_intermediate_size") ?? number("intermediate_size") ?? 0))
+        u32("expert_shared_count", Int(number("n_shared_experts") ?? 0))
+        if let scale = number("routed_scaling_factor") { f32("expert_weights_scale", scale) }
+        if text["norm_topk_prob"] as? Bool == true { append(("\(arch).expert_weights_norm", .bool(true))) }
+        u32("rope.dimension_count", s.ropeDim)
+        if let all = (rope["mscale_all_dim"] as? NSNumber)?.doubleValue { f32("rope.scaling.yarn_log_multiplier", 0.1 * all) }
     }
 
     /// gguf-py's `size_label`: `<experts>x<parameters per expert path>` for MoE files (the

@@ -55,7 +55,7 @@ public struct SyntheticGGUF: Sendable {
         var stacked: [String: (count: Int, shape: [Int])] = [:]
         for (stored, shape) in c.tensorInventory {
             let name = stored.hasPrefix(c.tensorPrefix) ? "model." + stored.dropFirst(c.tensorPrefix.count) : stored
-            if let pieces = GGUFExportDeltaNet.pieces(name: name, shape: shape, config: c) {
+            if let pieces = GGUFExportDeltaNet.Piece.pieces(name: name, shape: shape, config: c) {
                 out += pieces.map { ($0.name, $0.shape) }
                 continue
             }

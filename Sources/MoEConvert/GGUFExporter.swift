@@ -46,6 +46,7 @@ public enum GGUFExporter {
         let layerCount: Int, expertCount: Int
         if isFolder.boolValue {
             let config = try ModelConfig.load(folder: input)
+            try GGUFExportLatentAttention.checkExpressible(config, folder: input)
             let store = try TensorStore(folder: input)
             let configPath = (input as NSString).appendingPathComponent("config.json")
             let raw = (try? JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: configPath)))) as? [String: Any] ?? [:]

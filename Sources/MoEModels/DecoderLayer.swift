@@ -13,7 +13,7 @@ struct DecoderLayer: Sendable {
     let inputNorm: [Float]
     /// `(hidden)`
     let postAttentionNorm: [Float]
-    /// Attention or gated DeltaNet, per the config's `mixers`.
+    /// Attention, latent attention or gated DeltaNet, per the config's `mixers`.
     let mixer: any TokenMixer
     let ffn: FFN
 
@@ -27,6 +27,9 @@ struct DecoderLayer: Sendable {
             mixer = try Attention(w, prefix: "\(prefix).self_attn", config: c, layer: layer)
         case .gatedDeltaNet:
             mixer = try GatedDeltaNet(w, prefix: "\(prefix).linear_attn", config: c)
+        case .latentAttention:
+            guard let shape = c.latentAttention else { throw ConfigError(file: w.location, field: nil, "latent attention layers need their shape") }
+            mixer = try LatentAttention(w, prefix: "\(prefix).self_attn", config: c, shape: shape)
         }
         if c.moeLayers[layer], let moe = c.moe {
             ffn = .sparse(try SparseMoE(w, layerPrefix: prefix, family: c.family, config: c, moe: moe))

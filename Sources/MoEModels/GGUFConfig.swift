@@ -21,6 +21,7 @@ extension ModelConfig {
         // GGUF always stores routed experts one stacked tensor per projection.
         if case .fused = family.experts { self.family = family.withSeparateExperts } else { self.family = family }
         modelType = family.modelType
+        unusedTensors = family.unusedTensors
         guard let embedding = file.tensor(named: "token_embd.weight"), embedding.shape.count == 2 else {
             throw ConfigError(file: path, field: nil, "tensor 'token_embd.weight' is missing or not 2-D")
         }
@@ -49,6 +50,7 @@ extension ModelConfig {
         attentionOutputGate = false
         mixers = Array(repeating: .attention, count: layerCount)
         deltaNet = nil
+        latentAttention = nil
         if let factors = file.tensor(named: "rope_freqs.weight") {
             let values = try file.dequantize(factors).map(Double.init)
             guard values.count == headDim / 2, values.allSatisfy({ $0 > 0 }) else {
@@ -57,6 +59,8 @@ extension ModelConfig {
             rope.scaling = .frequencyFactors(values)
         } else if file.string("\(arch).rope.scaling.type") == "linear", let factor = double("rope.scaling.factor"), factor > 0 {
             rope.scaling = .linear(factor: factor)
+        } else if file.string("\(arch).rope.scaling.type") == "yarn" {
+            rope.scaling = .yarn(try YaRNScaling(gguf: fields, contextLength: optionalInt("context_length") ?? 4096))
         }
         ropeInterleaved = gguf.permutesQK
         maxPositionEmbeddings = optionalInt("context_length") ?? 4096

@@ -6,6 +6,8 @@ enum LayerCache: Sendable {
     case attention(AttentionCache)
     /// A fixed-size state that summarises every position (gated DeltaNet).
     case recurrent(RecurrentState)
+    /// The compressed latent and rotary key of every position (multi-head latent attention).
+    case latent(LatentCache)
 }
 
 /// Keys and values of one attention layer for the positions processed so far, grown on
@@ -31,13 +33,40 @@ final class AttentionCache: @unchecked Sendable {
     func reserve(_ needed: Int, keeping length: Int) {
         guard needed > keys.rows else { return }
         let rows = min(capacity, max(needed, keys.rows * 2))
-        keys = Self.grow(keys, rows: rows, keeping: length)
-        values = Self.grow(values, rows: rows, keeping: length)
+        keys = keys.grown(rows: rows, keeping: length)
+        values = values.grown(rows: rows, keeping: length)
+    }
+}
+
+/// One multi-head latent attention layer's cache: per position, the normalised latent
+/// `kv_a_layernorm(c)` (`latentRank` floats) followed by the rotated shared key (`ropeDim`
+/// floats), and nothing per head. Attention reads it as one key/value head whose keys are
+/// whole rows and whose values are the latent part. Grown on demand up to the capacity.
+final class LatentCache: @unchecked Sendable {
+    /// Positions the buffer may grow to.
+    let capacity: Int
+    /// `(allocated, latentRank + ropeDim)`
+    private(set) var rows: FloatBuffer
+
+    /// An empty cache of rows of `width` floats.
+    init(capacity: Int, width: Int) {
+        self.capacity = capacity
+        rows = FloatBuffer(rows: min(capacity, 64), cols: width)
     }
 
-    private static func grow(_ old: FloatBuffer, rows: Int, keeping length: Int) -> FloatBuffer {
-        let new = FloatBuffer(rows: rows, cols: old.cols)
-        new.base.update(from: old.base, count: length * old.cols)
+    /// Makes room for rows up to `needed` (exclusive), doubling the buffer and keeping the
+    /// first `length` rows.
+    func reserve(_ needed: Int, keeping length: Int) {
+        guard needed > rows.rows else { return }
+        rows = rows.grown(rows: min(capacity, max(needed, rows.rows * 2)), keeping: length)
+    }
+}
+
+extension FloatBuffer {
+    /// A buffer of `rows` rows holding this one's first `length` rows.
+    func grown(rows: Int, keeping length: Int) -> FloatBuffer {
+        let new = FloatBuffer(rows: rows, cols: cols)
+        new.base.update(from: base, count: length * cols)
         return new
     }
 }

@@ -6,6 +6,52 @@ public enum RoutingRule: Sendable, Equatable {
     case softmaxTopK(renormalize: Bool)
     /// Keep the top k logits, softmax over just those (Granite-MoE).
     case topKSoftmax
+    /// DeepSeek's routing: scores per ``GroupedRouting/Scoring``, experts chosen (by score
+    /// plus selection bias) among the best `topGroups` of `groups` equal groups, weighted by
+    /// their unbiased scores, optionally renormalised, times a scaling factor.
+    case grouped(GroupedRouting)
+}
+
+/// DeepSeek-V2/V3 routing (DESIGN.md §3): the scores, the group limit and the weights' scale.
+public struct GroupedRouting: Sendable, Equatable {
+    /// How router logits become scores.
+    public enum Scoring: Sendable, Equatable {
+        /// `sigmoid(logit)` per expert (DeepSeek-V3).
+        case sigmoid
+        /// Softmax over all experts (DeepSeek-V2).
+        case softmax
+    }
+
+    /// How a group of experts is scored when choosing groups.
+    public enum GroupScore: Sendable, Equatable {
+        /// The sum of its two best (biased) scores (DeepSeek-V3).
+        case sumOfTopTwo
+        /// Its best score (DeepSeek-V2's `group_limited_greedy`).
+        case max
+    }
+
+    /// Score function.
+    public var scoring: Scoring
+    /// Equal groups the experts are split into, in order (`n_group`; 1 = no group limit).
+    public var groups: Int
+    /// Groups whose experts may be chosen (`topk_group`).
+    public var topGroups: Int
+    /// Group scoring.
+    public var groupScore: GroupScore
+    /// Whether the chosen experts' scores are divided by their sum (`norm_topk_prob`).
+    public var renormalize: Bool
+    /// Multiplier of the weights (`routed_scaling_factor`).
+    public var scale: Float
+
+    /// A rule choosing among `topGroups` of `groups` groups.
+    public init(scoring: Scoring, groups: Int, topGroups: Int, groupScore: GroupScore, renormalize: Bool, scale: Float) {
+        self.scoring = scoring
+        self.groups = groups
+        self.topGroups = topGroups
+        self.groupScore = groupScore
+        self.renormalize = renormalize
+        self.scale = scale
+    }
 }
 
 /// The sparse feed-forward block's shape and routing.

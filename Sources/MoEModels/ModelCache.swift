@@ -1,8 +1,8 @@
 import MoEKernels
 
 /// Everything one sequence has left behind in the model: per layer, the state its token
-/// mixer keeps (keys and values for attention, a conv window and a recurrent matrix for
-/// gated DeltaNet), plus the scratch a forward pass needs. One cache is one conversation:
+/// mixer keeps (keys and values for attention, compressed latents for latent attention, a
+/// conv window and a recurrent matrix for gated DeltaNet), plus the scratch a forward pass needs. One cache is one conversation:
 /// a model may serve several caches, but one cache is used by one forward pass at a time.
 public final class ModelCache: @unchecked Sendable {
     /// Positions the cache can hold.
@@ -73,7 +73,13 @@ public final class ModelCache: @unchecked Sendable {
 
     /// Makes room for positions up to `needed` (exclusive).
     func reserve(_ needed: Int) {
-        for case .attention(let kv) in layers { kv.reserve(needed, keeping: length) }
+        for layer in layers {
+            switch layer {
+            case .attention(let kv): kv.reserve(needed, keeping: length)
+            case .latent(let latent): latent.reserve(needed, keeping: length)
+            case .recurrent: break
+            }
+        }
     }
 }
 

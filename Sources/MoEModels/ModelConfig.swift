@@ -59,6 +59,8 @@ public struct ModelConfig: Sendable {
     public var mixers: [TokenMixerKind]
     /// Shape of the gated DeltaNet layers, for hybrid families.
     public var deltaNet: GatedDeltaNetConfig?
+    /// Shape of the multi-head latent attention layers (DeepSeek).
+    public var latentAttention: LatentAttentionConfig?
     /// If set, q, k and v are clamped to `[-clipQKV, clipQKV]` (OLMoE).
     public var clipQKV: Float?
     /// Per layer: attention window in tokens (the query and the `window - 1` before it), or
@@ -83,6 +85,10 @@ public struct ModelConfig: Sendable {
 
     /// The family that interprets this config.
     package var family: ModelFamily
+    /// Tensors the checkpoint may carry that the engine does not run, by name prefix, with
+    /// what they are: the family's, plus those that depend on the config (DeepSeek's
+    /// multi-token-prediction layers past `num_hidden_layers`).
+    package var unusedTensors: [(prefix: String, purpose: String)] = []
     /// Prefix of the text model's tensor names in the checkpoint (`model.`, or
     /// `model.language_model.` inside a multimodal checkpoint).
     package var tensorPrefix = "model."
@@ -108,6 +114,7 @@ public struct ModelConfig: Sendable {
         }
         self.family = family
         self.modelType = modelType
+        unusedTensors = family.unusedTensors
         var json = top
         if let key = family.textConfigKey {
             guard let text = try top.optionalObject(key) else {
@@ -165,6 +172,7 @@ public struct ModelConfig: Sendable {
         attentionOutputGate = false
         mixers = Array(repeating: .attention, count: layerCount)
         deltaNet = nil
+        latentAttention = nil
         clipQKV = nil
         slidingWindow = Array(repeating: nil, count: layerCount)
         moe = nil

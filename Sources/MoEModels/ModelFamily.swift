@@ -22,6 +22,9 @@ package struct ModelFamily: Sendable {
     package let router: String
     /// Storage of the routed experts.
     package var experts: ExpertLayout
+    /// Name of the always-on shared expert inside the sparse block (`shared_expert`, or
+    /// DeepSeek's `shared_experts`: its `n_shared_experts` experts as one wider SwiGLU).
+    package var sharedExpert = "shared_expert"
     /// For multimodal checkpoints: the config object holding the text model
     /// (`text_config`), whose tensors are under `model.language_model.`.
     package var textConfigKey: String? = nil
@@ -36,7 +39,7 @@ package struct ModelFamily: Sendable {
     /// Every family the engine runs.
     static let all: [ModelFamily] = [
         .mixtral, .qwen2MoE, .qwen3MoE, .qwen3Next, .qwen35MoE, .qwen35MoEText, .olmoe, .graniteMoE,
-        .llama, .mistral, .qwen2, .qwen3,
+        .deepseekV3, .deepseekV2, .llama, .mistral, .qwen2, .qwen3,
     ]
 
     /// The family for a `model_type`.

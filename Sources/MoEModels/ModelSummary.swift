@@ -27,7 +27,7 @@ public struct ModelSummary: Sendable {
         let c = model.config
         var total = 0, bytes = 0
         var byType: [String: Int] = [:]
-        var unused = c.family.unusedTensors.map { UnusedTensorGroup(prefix: $0.prefix, purpose: $0.purpose) }
+        var unused = c.unusedTensors.map { UnusedTensorGroup(prefix: $0.prefix, purpose: $0.purpose) }
         for t in model.weights.allTensors {
             if let group = unused.firstIndex(where: { t.name.hasPrefix($0.prefix) }) {
                 unused[group].tensors += 1

@@ -13,6 +13,9 @@ public struct RopeConfig: Sendable, Equatable {
         /// Each inverse frequency divided by its own factor: GGUF's `rope_freqs.weight`, the
         /// form llama.cpp's converter stores Llama 3 scaling in. `(dimension / 2)`
         case frequencyFactors([Double])
+        /// YaRN: interpolation blended with extrapolation per frequency, and an attention
+        /// factor on cos/sin (DeepSeek-V2/V3 also scale the softmax: ``YaRNScaling``).
+        case yarn(YaRNScaling)
     }
 
     /// Base of the geometric frequency progression (`rope_theta`).
@@ -39,6 +42,8 @@ public struct RopeConfig: Sendable, Equatable {
             return base.map { $0 / factor }
         case .frequencyFactors(let factors):
             return zip(base, factors).map { $0 / $1 }
+        case .yarn(let yarn):
+            return yarn.inverseFrequencies(theta: theta, dimension: dimension)
         case .llama3(let factor, let low, let high, let original):
             let lowWavelength = original / low
             let highWavelength = original / high
@@ -50,6 +55,12 @@ public struct RopeConfig: Sendable, Equatable {
                 return (1 - smooth) * f / factor + smooth * f
             }
         }
+    }
+
+    /// The factor cos and sin are multiplied by (YaRN's attention factor; 1 otherwise).
+    public var attentionFactor: Double {
+        if case .yarn(let yarn) = scaling { return yarn.attentionFactor }
+        return 1
     }
 
     /// Reads `rope_parameters` (transformers v5) or top-level `rope_theta` / `rope_scaling`
@@ -76,13 +87,15 @@ public struct RopeConfig: Sendable, Equatable {
             return RopeConfig(theta: theta, scaling: .llama3(
                 factor: try positive(p, "factor"), lowFreqFactor: low, highFreqFactor: high,
                 originalMaxPositions: try positive(p, "original_max_position_embeddings")))
+        case "yarn":
+            return RopeConfig(theta: theta, scaling: .yarn(try YaRNScaling.read(p, top: json)))
         default:
             throw ConfigError(file: p.file, field: p.path + "rope_type",
-                              "unsupported RoPE type '\(type)' (supported: default, linear, llama3)")
+                              "unsupported RoPE type '\(type)' (supported: default, linear, llama3, yarn)")
         }
     }
 
-    private static func positive(_ p: JSONFields, _ key: String) throws -> Double {
+    static func positive(_ p: JSONFields, _ key: String) throws -> Double {
         let v = try p.double(key)
         guard v > 0 else { throw ConfigError(file: p.file, field: p.path + key, "expected a positive number, found \(v)") }
         return v

@@ -15,7 +15,7 @@ struct SparseMoE: Sendable {
     let selectionBias: [Float]?
     /// Routed experts, `(experts)`.
     let experts: [FeedForward]
-    /// Always-on expert (Qwen2-MoE), if any.
+    /// Always-on expert (Qwen2-MoE; DeepSeek's shared experts as one), if any.
     let shared: FeedForward?
     /// `(1, hidden)`: the shared expert's gate, if it is gated.
     let sharedGate: WeightMatrix?
@@ -44,7 +44,7 @@ struct SparseMoE: Sendable {
                                        count: moe.expertCount, hidden: hidden, intermediate: inter)
         }
         if let s = moe.sharedExpertIntermediateSize {
-            shared = try FeedForward(w, prefix: "\(prefix).shared_expert", names: ("gate_proj", "up_proj", "down_proj"),
+            shared = try FeedForward(w, prefix: "\(prefix).\(family.sharedExpert)", names: ("gate_proj", "up_proj", "down_proj"),
                                      hidden: hidden, intermediate: s)
             sharedGate = moe.sharedExpertGated ? try w.matrix("\(prefix).shared_expert_gate.weight", rows: 1, cols: hidden) : nil
         } else {

@@ -14,6 +14,7 @@ extension ModelConfig {
             switch mixers[i] {
             case .attention: out += attentionTensors(p + "self_attn.")
             case .gatedDeltaNet: out += deltaNetTensors(p + "linear_attn.")
+            case .latentAttention: out += latentAttentionTensors(p + "self_attn.")
             }
             guard moeLayers[i], let moe else {
                 out += Self.swiGLU(p + "mlp.", hidden: h, intermediate: intermediateSize)
@@ -22,6 +23,9 @@ extension ModelConfig {
             let block = p + family.moeBlock + "."
             let f = moe.expertIntermediateSize
             out.append((block + family.router + ".weight", [moe.expertCount, h]))
+            if case .grouped(let rule) = moe.routing, rule.scoring == .sigmoid {
+                out.append((block + family.router + ".e_score_correction_bias", [moe.expertCount]))
+            }
             switch family.experts {
             case .separate(let gate, let up, let down):
                 for e in 0..<moe.expertCount {
@@ -32,8 +36,8 @@ extension ModelConfig {
                 out += [(block + input + ".weight", [moe.expertCount, 2 * f, h]), (block + output + ".weight", [moe.expertCount, h, f])]
             }
             if let s = moe.sharedExpertIntermediateSize {
-                out += Self.swiGLU(p + "mlp.shared_expert.", hidden: h, intermediate: s)
-                if moe.sharedExpertGated { out.append((p + "mlp.shared_expert_gate.weight", [1, h])) }
+                out += Self.swiGLU(block + family.sharedExpert + ".", hidden: h, intermediate: s)
+                if moe.sharedExpertGated { out.append((block + "shared_expert_gate.weight", [1, h])) }
             }
         }
         return out
@@ -50,6 +54,27 @@ extension ModelConfig {
         case .perHead: out += [(p + "q_norm.weight", [headDim]), (p + "k_norm.weight", [headDim])]
         case .wholeProjection: out += [(p + "q_norm.weight", [q]), (p + "k_norm.weight", [kv])]
         }
+        return out
+    }
+
+    private func latentAttentionTensors(_ p: String) -> [(String, [Int])] {
+        guard let s = latentAttention else { return [] }
+        let h = hiddenSize, queries = headCount * s.queryKeyDim
+        var out: [(String, [Int])] = []
+        if let rank = s.queryRank {
+            out += [(p + "q_a_proj.weight", [rank, h]), (p + "q_a_layernorm.weight", [rank]), (p + "q_b_proj.weight", [queries, rank])]
+        } else {
+            out.append((p + "q_proj.weight", [queries, h]))
+        }
+        out += [(p + "kv_a_proj_with_mqa.weight", [s.cacheFloats, h]), (p + "kv_a_layernorm.weight", [s.latentRank]),
+                (p + "kv_b_proj.weight", [headCount * (s.noPositionDim + s.valueDim), s.latentRank]),
+                (p + "o_proj.weight", [h, headCount * s.valueDim])]
+        // `attention_bias` gives the two down projections and o_proj biases (never q_proj / q_b_proj).
+        if qkvBias {
+            if let rank = s.queryRank { out.append((p + "q_a_proj.bias", [rank])) }
+            out.append((p + "kv_a_proj_with_mqa.bias", [s.cacheFloats]))
+        }
+        if outputBias { out.append((p + "o_proj.bias", [h])) }
         return out
     }
 

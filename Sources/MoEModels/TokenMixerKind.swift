@@ -4,6 +4,8 @@ public enum TokenMixerKind: Sendable, Equatable {
     case attention
     /// Gated DeltaNet linear attention with a recurrent state (`linear_attn`).
     case gatedDeltaNet
+    /// Multi-head latent attention over a cache of compressed latents (`self_attn`, DeepSeek).
+    case latentAttention
 }
 
 /// The shape and tensor layout of a family's gated DeltaNet layers.

@@ -24,6 +24,8 @@ public final class Transformer: @unchecked Sendable {
     let layers: [DecoderLayer]
     /// RoPE inverse frequencies, `(rotaryDim / 2)`.
     let inverseFrequencies: [Double]
+    /// What cos and sin are multiplied by (YaRN's attention factor; 1 otherwise).
+    let ropeAttentionFactor: Double
 
     /// Loads a model: a Hugging Face folder (config.json + safetensors) or a `.gguf` file.
     public convenience init(path: String, pool: ThreadPool) throws {
@@ -50,6 +52,7 @@ public final class Transformer: @unchecked Sendable {
         finalNorm = try w.normVector("\(c.tensorPrefix)norm.weight", count: c.hiddenSize, config: c)
         layers = try (0..<c.layerCount).map { try DecoderLayer(w, config: c, layer: $0) }
         inverseFrequencies = c.rope.inverseFrequencies(dimension: c.rotaryDim)
+        ropeAttentionFactor = c.rope.attentionFactor
     }
 
     /// Which rows of logits a forward pass returns.
@@ -141,8 +144,8 @@ public final class Transformer: @unchecked Sendable {
         return logits
     }
 
-    /// cos/sin of every rotary angle for positions `start ..< start + count`, each
-    /// `(count, rotaryDim / 2)`.
+    /// cos/sin of every rotary angle for positions `start ..< start + count` (times YaRN's
+    /// attention factor), each `(count, rotaryDim / 2)`.
     private func ropeTables(start: Int, count: Int, workspace ws: Workspace) -> (cos: FloatBuffer, sin: FloatBuffer) {
         let half = config.rotaryDim / 2
         let c = ws.buffer("rope.cos", rows: count, cols: half)
@@ -151,8 +154,8 @@ public final class Transformer: @unchecked Sendable {
             let position = Double(start + t)
             for i in 0..<half {
                 let angle = position * inverseFrequencies[i]
-                c[t, i] = Float(Foundation.cos(angle))
-                s[t, i] = Float(Foundation.sin(angle))
+                c[t, i] = Float(Foundation.cos(angle) * ropeAttentionFactor)
+                s[t, i] = Float(Foundation.sin(angle) * ropeAttentionFactor)
             }
         }
         return (c, s)

@@ -51,6 +51,10 @@ struct Inspect: ParsableCommand {
                 ("weight_bytes", .int(s.totalBytes)),
                 ("bytes_per_decoded_token", .int(s.bytesPerDecodedToken)),
                 ("kv_cache_bytes_per_token", .int(kvPerToken)),
+                ("latent_attention", c.latentAttention.map { l in
+                    .object([("q_lora_rank", l.queryRank.map { .int($0) } ?? .null), ("kv_lora_rank", .int(l.latentRank)),
+                             ("qk_rope_head_dim", .int(l.ropeDim)), ("naive_kv_cache_bytes_per_token", .int(c.naiveLatentCacheBytesPerToken))])
+                } ?? .null),
                 ("linear_attention_layers", .array((0..<c.layerCount).filter { c.mixers[$0] == .gatedDeltaNet }.map { .int($0) })),
                 ("recurrent_state_bytes", .int(c.recurrentStateBytes)),
                 ("unused_tensors", .array(s.unusedTensors.map { g in
@@ -85,6 +89,10 @@ struct Inspect: ParsableCommand {
             "read per token    \(Format.bytes(s.bytesPerDecodedToken))",
             "KV cache          \(Format.bytes(kvPerToken)) per token",
         ]
+        if let l = c.latentAttention {
+            lines.append("latent attention  \(l.latentRank) latent + \(l.ropeDim) rotary key floats cached per layer and token "
+                + "(per-head keys and values would take \(Format.bytes(c.naiveLatentCacheBytesPerToken)) per token)")
+        }
         if let deltaNet = c.deltaNet {
             let linear = c.mixers.filter { $0 == .gatedDeltaNet }.count
             lines.append("linear attention  \(linear) of \(c.layerCount) layers gated DeltaNet (\(deltaNet.keyHeads) key / "

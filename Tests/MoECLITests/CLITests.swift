@@ -64,6 +64,18 @@ final class CLITests: XCTestCase {
         XCTAssertGreaterThan(try XCTUnwrap(json["kv_cache_bytes_per_token"] as? Int), 0)
     }
 
+    func testInspectReportsTheLatentCacheAndSkippedPredictionLayers() throws {
+        let r = try run(["inspect", "\(Self.fixtures)/deepseek_v3-qlora-yarn", "--json"])
+        XCTAssertEqual(r.status, 0, r.err)
+        let json = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(r.out.utf8)) as? [String: Any])
+        // 3 layers x (kv_lora_rank 16 + qk_rope_head_dim 8) f32; per-head keys (16) and values (12) of 4 heads would be 4x larger.
+        XCTAssertEqual(json["kv_cache_bytes_per_token"] as? Int, 3 * (16 + 8) * 4)
+        let latent = try XCTUnwrap(json["latent_attention"] as? [String: Any])
+        XCTAssertEqual(latent["naive_kv_cache_bytes_per_token"] as? Int, 3 * 4 * (16 + 12) * 4)
+        let unused = try XCTUnwrap(json["unused_tensors"] as? [[String: Any]])
+        XCTAssertEqual(unused.map { $0["prefix"] as? String }, ["model.layers.3."])
+    }
+
     func testErrorsGoToStderrWithNonZeroStatus() throws {
         let missing = try run(["forward", "--model", "/nonexistent/model", "--ids", "1,2"])
         XCTAssertNotEqual(missing.status, 0)

@@ -55,13 +55,13 @@ final class GGUFExportParityTests: XCTestCase {
     /// Fixtures beyond the committed conversions: tied heads, biases, partly dense MoE
     /// stacks, renormalised routing (written as `expert_weights_norm`), bf16 Granite, hybrid
     /// gated DeltaNet models (split and regrouped projections, tiled value heads, the
-    /// multimodal layout).
+    /// multimodal layout), DeepSeek latent attention (split kv_b_proj, groups, YaRN).
     static let runFixtures = [
         "mixtral-gqa", "mixtral-tied", "mixtral-odd-bf16", "granitemoe-mult", "granitemoe-tied-bf16", "llama-gqa-bias",
         "llama-llama3rope", "llama-llama3rope-v4config", "olmoe-base", "olmoe-normtopk-bf16", "qwen2-tied", "qwen2-bf16",
         "qwen2_moe-allmoe", "qwen2_moe-sparse2", "qwen2_moe-normtopk-bf16", "qwen3-bf16", "qwen3-tied",
         "qwen3_moe-allmoe", "qwen3_moe-sparse2-bf16", "qwen3_next-base", "qwen3_next-bf16", "qwen3_5_moe-text",
-        "qwen3_5_moe-vl",
+        "qwen3_5_moe-vl", "deepseek_v3-qlora-yarn", "deepseek_v3-halfrope", "deepseek_v2-lite", "deepseek_v2-grouped-bf16",
     ]
 
     func testEngineRunsExportedFilesToTransformersReference() throws {
@@ -88,6 +88,14 @@ final class GGUFExportParityTests: XCTestCase {
                 step = try model.forward([next], cache: cache, logits: .last)
             }
             XCTAssertEqual(greedy, fixture.greedyIDs, name)
+        }
+    }
+
+    func testDeepSeekYaRNThatLlamaCppCannotExpressIsRefused() throws {
+        let folder = try temporaryFolder()
+        let fixture = try ModelFixture.load("deepseek_v3-qproj-mscale-bf16")
+        XCTAssertThrowsError(try GGUFExporter.export(input: fixture.folder, output: folder + "/out.gguf", type: .bf16)) { error in
+            XCTAssertTrue("\(error)".contains("rope_parameters.mscale"), "\(error)")
         }
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import MoEKernels
 import MoEModels
+import MoEFormats
 import MoETestFixtures
 import XCTest
 
@@ -50,7 +51,7 @@ final class GGUFParityTests: XCTestCase {
             XCTAssertEqual(greedy, fixture.greedyIDs, path)
         }
         XCTAssertEqual(architectures, ["mixtral", "qwen2_moe", "qwen3_moe", "olmoe", "granitemoe", "llama", "qwen2", "qwen3",
-                                       "qwen3_next", "qwen3_5_moe"])
+                                       "qwen3_next", "qwen3_5_moe", "deepseek_v3", "deepseek_v2"])
     }
 
     func testGGUFAndSafetensorsSummariesAgree() throws {
@@ -61,6 +62,52 @@ final class GGUFParityTests: XCTestCase {
             let extra = fixture.name == "llama-llama3rope" ? fixture.logits.count > 0 ? 8 : 0 : 0
             XCTAssertEqual(gguf.totalParameters, hf.totalParameters + extra, path)
             XCTAssertEqual(gguf.activeParameters, hf.activeParameters + extra, path)
+        }
+    }
+}
+
+/// Older `deepseek2` files keep `kv_b_proj` whole (`attn_kv_b`) and describe the heads by
+/// `attention.key_length` / `value_length` alone.
+final class DeepSeekLegacyGGUFTests: XCTestCase {
+    func testUnsplitKVUpProjectionGivesTheSameLogits() throws {
+        let fixture = try ModelFixture.load("deepseek_v3-qlora-yarn")
+        let source = try GGUFFile(path: ModelFixture.conversionsRoot + "/deepseek_v3-qlora-yarn-f32.gguf")
+        let heads = 4, nope = 8, rope = 8, value = 12, latent = 16
+        var metadata: [(key: String, value: GGUFValue)] = []
+        for key in source.metadataKeys where !key.hasSuffix("_mla") {
+            guard let v = source.metadata[key] else { continue }
+            switch key {
+            case "deepseek2.attention.key_length": metadata.append((key, .uint32(UInt32(nope + rope))))
+            case "deepseek2.attention.value_length": metadata.append((key, .uint32(UInt32(value))))
+            case "deepseek2.attention.head_count_kv": metadata.append((key, .uint32(UInt32(heads))))
+            default: metadata.append((key, v))
+            }
+        }
+        var tensors: [GGUFTensorData] = []
+        for t in source.tensors where !t.name.hasSuffix("attn_v_b.weight") {
+            guard t.name.hasSuffix("attn_k_b.weight") else {
+                tensors.append(GGUFTensorData(name: t.name, type: t.type, shape: t.shape, bytes: Array(t.data)))
+                continue
+            }
+            let block = t.name.dropLast("attn_k_b.weight".count)
+            let keys = try source.dequantize(t)  // (heads, latent, nope)
+            let values = try source.dequantize(XCTUnwrap(source.tensor(named: block + "attn_v_b.weight")))  // (heads, value, latent)
+            var merged: [Float] = []  // (heads * (nope + value), latent)
+            for h in 0..<heads {
+                for i in 0..<nope { merged += (0..<latent).map { keys[(h * latent + $0) * nope + i] } }
+                merged += values[(h * value * latent)..<((h + 1) * value * latent)]
+            }
+            let bytes = merged.withUnsafeBytes { Array($0) }
+            tensors.append(GGUFTensorData(name: block + "attn_kv_b.weight", type: .F32, shape: [heads * (nope + value), latent], bytes: bytes))
+        }
+        let path = NSTemporaryDirectory() + "deepseek-legacy-\(UUID().uuidString).gguf"
+        addTeardownBlock { try? FileManager.default.removeItem(atPath: path) }
+        try GGUFWriter.write(metadata: metadata, tensors: tensors, to: path)
+        let model = try Transformer(path: path, pool: ThreadPool(threadCount: 2))
+        XCTAssertEqual(model.config.latentAttention?.noPositionDim, nope)
+        let logits = try model.forward(fixture.inputIDs, cache: model.makeCache(capacity: 16))
+        for (t, reference) in fixture.logits.enumerated() {
+            XCTAssertLessThanOrEqual(relativeL2(reference, logits.rowArray(t)), 1e-4, "position \(t)")
         }
     }
 }

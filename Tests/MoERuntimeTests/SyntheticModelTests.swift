@@ -57,4 +57,32 @@ final class SyntheticModelTests: XCTestCase {
             XCTAssertTrue("\(error)".contains("qwen3moe-1b"), "\(error)")
         }
     }
+
+    func testDeepSeekShapesHaveTheirPublishedSizes() throws {
+        let v3 = try SyntheticModel("deepseek-v3-671b", type: .bf16)
+        XCTAssertEqual(Double(v3.plan.parameterCount) / 1e9, 671, accuracy: 1, "671 B without the multi-token-prediction layer")
+        let lite = try SyntheticModel("deepseek-v2-lite", type: .bf16)
+        XCTAssertEqual(Double(lite.plan.parameterCount) / 1e9, 15.7, accuracy: 0.1)
+    }
+
+    func testTinyDeepSeekRunsFromItsSyntheticGGUF() throws {
+        let folder = try temporaryFolder()
+        let config = folder + "/tiny-deepseek.json"
+        let json = """
+            {"model_type": "deepseek_v3", "vocab_size": 256, "hidden_size": 64, "intermediate_size": 96,
+             "moe_intermediate_size": 32, "num_hidden_layers": 2, "num_attention_heads": 4, "q_lora_rank": 32,
+             "kv_lora_rank": 32, "qk_nope_head_dim": 16, "qk_rope_head_dim": 16, "v_head_dim": 16, "n_routed_experts": 8,
+             "num_experts_per_tok": 2, "n_shared_experts": 1, "n_group": 2, "topk_group": 1, "first_k_dense_replace": 1,
+             "max_position_embeddings": 256}
+            """
+        try Data(json.utf8).write(to: URL(fileURLWithPath: config))
+        let shape = try SyntheticModel(config, type: .q8_0)
+        let logits = try shape.withModel(folder: folder, pool: ThreadPool(threadCount: 2)) { model in
+            XCTAssertEqual(model.config.latentAttention?.latentRank, 32)
+            XCTAssertEqual(ModelSummary(model).totalParameters, shape.plan.parameterCount)
+            return try model.forward([1, 2, 3], cache: model.makeCache(capacity: 4), logits: .last).rowArray(0)
+        }
+        XCTAssertEqual(logits.count, 256)
+        XCTAssertTrue(logits.allSatisfy(\.isFinite))
+    }
 }
