@@ -1,9 +1,10 @@
 extension Kernels {
-    /// In-place softmax. `-infinity` entries get probability 0; at least one entry must be
-    /// finite.
+    /// In-place softmax. `-infinity` entries get probability 0; at least one entry (or the
+    /// sink) must be finite. A finite `sink` is one more logit that joins the normalisation
+    /// but gets no output (an attention sink): the probabilities then sum to less than 1.
     ///
     /// - values: `(count)`
-    public static func softmax(_ values: UnsafeMutablePointer<Float>, count: Int) {
+    public static func softmax(_ values: UnsafeMutablePointer<Float>, count: Int, sink: Float = -.infinity) {
         guard count > 0 else { return }
         let full = count & ~7, rest = count - full
         var m = SIMD8<Float>(repeating: -.infinity)
@@ -15,7 +16,7 @@ extension Kernels {
         }
         let tail = values.loadPartial8(full, count: rest, fill: -.infinity)
         m.replace(with: tail, where: tail .> m)
-        let top = SIMD8<Float>(repeating: SIMDReduce.max(m))
+        let top = SIMD8<Float>(repeating: max(SIMDReduce.max(m), sink))
         var s = SIMD8<Float>()
         c = 0
         while c < full {
@@ -29,7 +30,8 @@ extension Kernels {
             values.storePartial8(e, at: full, count: rest)
             s += e
         }
-        let inv = 1 / SIMDReduce.sum(s)
+        let sinkWeight = sink == -.infinity ? 0 : VectorMath.exp(SIMD8(repeating: sink) - top)[0]
+        let inv = 1 / (SIMDReduce.sum(s) + sinkWeight)
         c = 0
         while c < full {
             values.store8(values.load8(c) * inv, at: c)

@@ -13,6 +13,12 @@ public struct RopeConfig: Sendable, Equatable {
         /// Each inverse frequency divided by its own factor: GGUF's `rope_freqs.weight`, the
         /// form llama.cpp's converter stores Llama 3 scaling in. `(dimension / 2)`
         case frequencyFactors([Double])
+        /// YaRN: frequencies blended between `1/factor`-interpolated and unscaled across the
+        /// dimensions whose rotations over `originalMaxPositions` fall between `betaSlow` and
+        /// `betaFast` (bounds rounded outward when `truncate`), and cos/sin scaled by
+        /// `attentionFactor`.
+        case yarn(factor: Double, originalMaxPositions: Double, betaFast: Double, betaSlow: Double, truncate: Bool,
+                  attentionFactor: Double)
     }
 
     /// Base of the geometric frequency progression (`rope_theta`).
@@ -29,7 +35,7 @@ public struct RopeConfig: Sendable, Equatable {
     /// Inverse frequencies for a rotary dimension of `dimension` (even), in the order the
     /// rotate-half layout pairs them: `(dimension / 2)`.
     ///
-    /// Mirrors transformers' `ROPE_INIT_FUNCTIONS` for `default`, `linear` and `llama3`.
+    /// Mirrors transformers' `ROPE_INIT_FUNCTIONS` for `default`, `linear`, `llama3` and `yarn`.
     public func inverseFrequencies(dimension: Int) -> [Double] {
         let base = (0..<(dimension / 2)).map { i in 1.0 / pow(theta, Double(2 * i) / Double(dimension)) }
         switch scaling {
@@ -39,6 +45,24 @@ public struct RopeConfig: Sendable, Equatable {
             return base.map { $0 / factor }
         case .frequencyFactors(let factors):
             return zip(base, factors).map { $0 / $1 }
+        case .yarn(let factor, let original, let fast, let slow, let truncate, _):
+            let d = Double(dimension)
+            func correction(_ rotations: Double) -> Double {
+                d * log(original / (rotations * 2 * Double.pi)) / (2 * log(theta))
+            }
+            var low = correction(fast), high = correction(slow)
+            if truncate {
+                low = low.rounded(.down)
+                high = high.rounded(.up)
+            }
+            low = max(low, 0)
+            high = min(high, d - 1)
+            if low == high { high += 0.001 }
+            return base.enumerated().map { i, f in
+                let ramp = min(max((Double(i) - low) / (high - low), 0), 1)
+                let extrapolation = 1 - ramp
+                return f / factor * ramp + f * extrapolation
+            }
         case .llama3(let factor, let low, let high, let original):
             let lowWavelength = original / low
             let highWavelength = original / high
@@ -50,6 +74,12 @@ public struct RopeConfig: Sendable, Equatable {
                 return (1 - smooth) * f / factor + smooth * f
             }
         }
+    }
+
+    /// The factor cos and sin are multiplied by: YaRN's attention factor, else 1.
+    public var attentionFactor: Double {
+        if case .yarn(_, _, _, _, _, let a) = scaling { return a }
+        return 1
     }
 
     /// Reads `rope_parameters` (transformers v5) or top-level `rope_theta` / `rope_scaling`
@@ -76,10 +106,34 @@ public struct RopeConfig: Sendable, Equatable {
             return RopeConfig(theta: theta, scaling: .llama3(
                 factor: try positive(p, "factor"), lowFreqFactor: low, highFreqFactor: high,
                 originalMaxPositions: try positive(p, "original_max_position_embeddings")))
+        case "yarn":
+            return RopeConfig(theta: theta, scaling: try yarn(p))
         default:
             throw ConfigError(file: p.file, field: p.path + "rope_type",
-                              "unsupported RoPE type '\(type)' (supported: default, linear, llama3)")
+                              "unsupported RoPE type '\(type)' (supported: default, linear, llama3, yarn)")
         }
+    }
+
+    /// YaRN's fields as transformers reads them: `beta_fast` / `beta_slow` default to 32 / 1
+    /// (also when 0), `truncate` to true; `attention_factor`, when absent, is
+    /// `mscale(factor, mscale) / mscale(factor, mscale_all_dim)` if both are given, else
+    /// `mscale(factor)`, with `mscale(s, m) = 0.1 m ln(s) + 1` for `s > 1`, else 1.
+    private static func yarn(_ p: JSONFields) throws -> Scaling {
+        let factor = try positive(p, "factor")
+        let original = try positive(p, "original_max_position_embeddings")
+        func nonzero(_ key: String, _ fallback: Double) throws -> Double {
+            let v = try p.optionalDouble(key) ?? 0
+            return v == 0 ? fallback : v
+        }
+        func mscale(_ m: Double) -> Double { factor <= 1 ? 1 : 0.1 * m * log(factor) + 1 }
+        var attention = try p.optionalDouble("attention_factor")
+        if attention == nil {
+            let m = try p.optionalDouble("mscale") ?? 0, all = try p.optionalDouble("mscale_all_dim") ?? 0
+            attention = m != 0 && all != 0 ? mscale(m) / mscale(all) : mscale(1)
+        }
+        return .yarn(factor: factor, originalMaxPositions: original, betaFast: try nonzero("beta_fast", 32),
+                     betaSlow: try nonzero("beta_slow", 1), truncate: try p.optionalBool("truncate") ?? true,
+                     attentionFactor: attention ?? 1)
     }
 
     private static func positive(_ p: JSONFields, _ key: String) throws -> Double {

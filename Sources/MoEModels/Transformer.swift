@@ -141,18 +141,20 @@ public final class Transformer: @unchecked Sendable {
         return logits
     }
 
-    /// cos/sin of every rotary angle for positions `start ..< start + count`, each
+    /// cos/sin of every rotary angle for positions `start ..< start + count` (times the
+    /// RoPE attention factor), each
     /// `(count, rotaryDim / 2)`.
     private func ropeTables(start: Int, count: Int, workspace ws: Workspace) -> (cos: FloatBuffer, sin: FloatBuffer) {
         let half = config.rotaryDim / 2
         let c = ws.buffer("rope.cos", rows: count, cols: half)
         let s = ws.buffer("rope.sin", rows: count, cols: half)
+        let scale = config.rope.attentionFactor
         for t in 0..<count {
             let position = Double(start + t)
             for i in 0..<half {
                 let angle = position * inverseFrequencies[i]
-                c[t, i] = Float(Foundation.cos(angle))
-                s[t, i] = Float(Foundation.sin(angle))
+                c[t, i] = Float(Foundation.cos(angle) * scale)
+                s[t, i] = Float(Foundation.sin(angle) * scale)
             }
         }
         return (c, s)
