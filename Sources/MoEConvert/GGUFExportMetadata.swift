@@ -34,6 +34,13 @@ enum GGUFExportMetadata {
             m.append(("\(arch).rope.scaling.type", .string("linear")))
             f32("rope.scaling.factor", factor)
         }
+        if case .yarn(let factor, let original, let fast, let slow, _, _) = config.rope.scaling {
+            m.append(("\(arch).rope.scaling.type", .string("yarn")))
+            f32("rope.scaling.factor", factor)
+            u32("rope.scaling.original_context_length", Int(original))
+            f32("rope.scaling.yarn_beta_fast", fast)
+            f32("rope.scaling.yarn_beta_slow", slow)
+        }
         f32("rope.freq_base", config.rope.theta)
         // llama.cpp's OLMoE converter overrides the epsilon with 1e-5.
         f32("attention.layer_norm_rms_epsilon", arch == "olmoe" ? 1e-5 : Double(config.rmsNormEps))
@@ -45,7 +52,8 @@ enum GGUFExportMetadata {
             u32("attention.key_length", config.headDim)
             u32("attention.value_length", config.headDim)
         }
-        m.append(("general.file_type", .uint32(type.fileType)))
+        // Experts kept in MXFP4 make an f32/f16/bf16 file llama.cpp's MOSTLY_MXFP4_MOE (38), as its converter says.
+        m.append(("general.file_type", .uint32(config.moe?.expertsMXFP4 == true && !type.isQuantized ? 38 : type.fileType)))
         if let s = config.deltaNet {
             hybrid(config: config, deltaNet: s, interval: number("full_attention_interval"), text: text, u32: u32, append: { m.append($0) })
         }
@@ -53,6 +61,9 @@ enum GGUFExportMetadata {
         case "llama", "granitemoe":
             u32("vocab_size", config.vocabSize)
             u32("rope.dimension_count", arch == "granitemoe" ? config.hiddenSize / config.headCount : config.headDim)
+        case "gpt-oss":
+            if let window = config.slidingWindow.compactMap({ $0 }).first { u32("attention.sliding_window", window) }
+            if let moe = config.moe { u32("expert_feed_forward_length", moe.expertIntermediateSize) }
         case "qwen2moe", "qwen3moe", "qwen3next", "qwen35moe":
             if let size = number("moe_intermediate_size") { u32("expert_feed_forward_length", Int(size)) }
             if let size = number("shared_expert_intermediate_size") { u32("expert_shared_feed_forward_length", Int(size)) }
