@@ -1,10 +1,24 @@
 extension Kernels {
-    /// In-place softmax. `-infinity` entries get probability 0; at least one entry (or the
-    /// sink) must be finite. A finite `sink` is one more logit that joins the normalisation
-    /// but gets no output (an attention sink): the probabilities then sum to less than 1.
+    /// In-place softmax. `-infinity` entries get probability 0; at least one entry must be
+    /// finite.
     ///
     /// - values: `(count)`
-    public static func softmax(_ values: UnsafeMutablePointer<Float>, count: Int, sink: Float = -.infinity) {
+    public static func softmax(_ values: UnsafeMutablePointer<Float>, count: Int) {
+        softmaxWithSink(values, count: count, sink: -.infinity)
+    }
+
+    /// In-place softmax over `values` and one more logit, `sink`, that joins the
+    /// normalisation but gets no output (an attention sink): the probabilities then sum to
+    /// less than 1. With `sink = -infinity` this is `softmax`.
+    ///
+    /// - values: `(count)`
+    public static func softmax(_ values: UnsafeMutablePointer<Float>, count: Int, sink: Float) {
+        softmaxWithSink(values, count: count, sink: sink)
+    }
+
+    /// The one body of both softmax entry points, inlined into each.
+    @inline(__always)
+    private static func softmaxWithSink(_ values: UnsafeMutablePointer<Float>, count: Int, sink: Float) {
         guard count > 0 else { return }
         let full = count & ~7, rest = count - full
         var m = SIMD8<Float>(repeating: -.infinity)
