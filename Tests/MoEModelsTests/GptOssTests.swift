@@ -29,6 +29,8 @@ final class GptOssTests: XCTestCase, ConfigParsing {
         XCTAssertEqual(c.rope.attentionFactor, 0.1 * log(32) + 1, accuracy: 1e-12)
         let listed = try config(gptOSS(#", "sliding_window": 4, "layer_types": ["full_attention", "sliding_attention", "full_attention", "full_attention"]"#))
         XCTAssertEqual(listed.slidingWindow, [nil, 4, nil, nil])
+        XCTAssertEqual(listed.cacheBytesPerToken, 3 * 2 * 2 * 16 * 4, "the sliding layer's cache does not grow")
+        XCTAssertEqual(listed.slidingWindowCacheBytes, 4 * 4 * 2 * 2 * 16 * 4)
         let mxfp4 = try config(gptOSS(#", "quantization_config": {"quant_method": "mxfp4"}"#))
         XCTAssertEqual(mxfp4.moe?.expertsMXFP4, true)
     }
