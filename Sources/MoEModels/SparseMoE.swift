@@ -268,10 +268,11 @@ extension SparseMoE {
             Kernels.siluMul(gate: gates.base, up: ups.base, count: chosen.count * inter)
             return
         }
-        for (j, e) in chosen.enumerated() {
-            guard let expertBiases else { break }
-            VectorOps.addBias(expertBiases[e].gate, to: gates.row(j), rows: 1)
-            VectorOps.addBias(expertBiases[e].up, to: ups.row(j), rows: 1)
+        if let expertBiases {
+            for (j, e) in chosen.enumerated() {
+                VectorOps.addBias(expertBiases[e].gate, to: gates.row(j), rows: 1)
+                VectorOps.addBias(expertBiases[e].up, to: ups.row(j), rows: 1)
+            }
         }
         Kernels.clampedSwiGLU(gate: gates.base, up: ups.base, count: chosen.count * inter, limit: limit, alpha: alpha)
     }
