@@ -35,6 +35,33 @@ final class GptOssTests: XCTestCase, ConfigParsing {
         XCTAssertEqual(mxfp4.moe?.expertsMXFP4, true)
     }
 
+    func testReleasedConfigReads() throws {
+        // openai/gpt-oss-20b's config.json (transformers v4 form: rope_scaling at the top level).
+        let types = (0..<24).map { $0 % 2 == 0 ? #""sliding_attention""# : #""full_attention""# }.joined(separator: ", ")
+        let released = """
+            {"architectures": ["GptOssForCausalLM"], "attention_bias": true, "attention_dropout": 0.0, "eos_token_id": 200002,
+             "experts_per_token": 4, "head_dim": 64, "hidden_act": "silu", "hidden_size": 2880, "initial_context_length": 4096,
+             "intermediate_size": 2880, "layer_types": [\(types)],
+             "max_position_embeddings": 131072, "model_type": "gpt_oss", "num_attention_heads": 64, "num_experts_per_tok": 4,
+             "num_hidden_layers": 24, "num_key_value_heads": 8, "num_local_experts": 32, "pad_token_id": 199999,
+             "quantization_config": {"modules_to_not_convert": ["model.layers.*.self_attn", "model.layers.*.mlp.router",
+                                     "model.embed_tokens", "lm_head"], "quant_method": "mxfp4"},
+             "rms_norm_eps": 1e-05, "rope_scaling": {"beta_fast": 32.0, "beta_slow": 1.0, "factor": 32.0,
+             "original_max_position_embeddings": 4096, "rope_type": "yarn", "truncate": false}, "rope_theta": 150000,
+             "sliding_window": 128, "swiglu_limit": 7.0, "tie_word_embeddings": false, "vocab_size": 201088}
+            """
+        let c = try config(released)
+        XCTAssertEqual(c.layerCount, 24)
+        XCTAssertEqual(c.slidingWindow.compactMap { $0 }.count, 12)
+        XCTAssertEqual(c.slidingWindow[0], 128)
+        XCTAssertNil(c.slidingWindow[1])
+        XCTAssertEqual(c.moe?.expertCount, 32)
+        XCTAssertEqual(c.moe?.topK, 4)
+        XCTAssertEqual(c.moe?.expertsMXFP4, true)
+        XCTAssertEqual(c.rope.scaling, .gptOSSDefault)
+        XCTAssertEqual(c.eosTokenIds, [200002])
+    }
+
     func testBadConfigsNameTheField() {
         XCTAssertEqual(error(gptOSS(#", "quantization_config": {"quant_method": "fp8"}"#))?.field, "quantization_config.quant_method")
         XCTAssertEqual(error(gptOSS(#", "swiglu_limit": 0"#))?.field, "swiglu_limit")
