@@ -21,7 +21,8 @@ MODELS = ROOT / "Tests/Fixtures/models"
 OUT = ROOT / "Tests/Fixtures/gguf-models"
 
 # (fixture, output type): the architectures llama.cpp maps these to are llama (with and without
-# experts, with rope_freqs for Llama 3 scaling), qwen2moe, qwen3moe, olmoe, granitemoe, qwen2, qwen3.
+# experts, with rope_freqs for Llama 3 scaling), qwen2moe, qwen3moe, olmoe, granitemoe, qwen2, qwen3,
+# gpt-oss. Run with fixture names as arguments to convert only those.
 FIXTURES = [
     ("mixtral-gqa", "f32"),
     ("mixtral-odd-bf16", "bf16"),
@@ -38,6 +39,8 @@ FIXTURES = [
     # Not qwen3_moe-allmoe: its random router has near-ties (margins ~1e-3) that Q8_0 weight
     # rounding flips, so its quantised logits move by up to 26% whatever the engine.
     ("mixtral-gqa", "q8_0"),
+    # gpt-oss: the MXFP4 experts stay MXFP4 (repacked into ggml blocks), everything else f32.
+    ("gpt_oss-mxfp4", "f32"),
 ]
 # The hybrid Qwen3-Next / Qwen3.5-MoE conversions (qwen3next, qwen35moe) are made by
 # scripts/make_hybrid_fixtures.py: their converter classes need the MTP block switched off.
@@ -55,6 +58,8 @@ def main():
              "q8_0": gguf.LlamaFileType.MOSTLY_Q8_0}
     OUT.mkdir(parents=True, exist_ok=True)
     for name, outtype in FIXTURES:
+        if len(sys.argv) > 1 and name not in sys.argv[1:]:
+            continue
         folder = MODELS / name
         hparams = ModelBase.load_hparams(folder, False)
         arch = convert.get_model_architecture(hparams, ModelType.TEXT)

@@ -42,6 +42,7 @@ TOKENS = {
     "olmo2-instruct": {"bos_token": "<|endoftext|>", "eos_token": "<|endoftext|>"},
     "llama-3.1-instruct": {"bos_token": "<|begin_of_text|>", "eos_token": "<|eot_id|>"},
     "granite-3.3-instruct": {"eos_token": "<|end_of_text|>"},
+    "gpt-oss": {"bos_token": "<|startoftext|>", "eos_token": "<|return|>"},
 }
 
 SYSTEM = {"role": "system", "content": "You are a helpful assistant."}
@@ -119,6 +120,28 @@ CONVERSATIONS = [
     ("documents", [{"role": "user", "content": "Summarise."}], {
         "documents": [{"doc_id": 1, "text": "Swift is a language."}, {"doc_id": "b", "text": "MoE routes tokens."}],
         "controls": {"citations": True, "hallucinations": True}}),
+]
+
+# The harmony format's own inputs (gpt-oss.jinja only): analysis in "thinking", a developer message,
+# reasoning effort, model identity, builtin tools, a tool call carrying its analysis, and the final
+# answer after it.
+HARMONY = [
+    ("harmony-thinking", [
+        {"role": "user", "content": "2+2?"},
+        {"role": "assistant", "thinking": "Two plus two is four.", "content": "4"},
+        {"role": "user", "content": "And 3+3?"},
+    ], {"reasoning_effort": "high"}),
+    ("harmony-developer", [
+        {"role": "developer", "content": "Answer in French."}, {"role": "user", "content": "Hello"},
+    ], {"model_identity": "You are a terse assistant.", "reasoning_effort": "low"}),
+    ("harmony-tool-call", [
+        SYSTEM, {"role": "user", "content": "Weather in Paris?"},
+        {"role": "assistant", "thinking": "I should call get_weather.", "tool_calls": [
+            {"type": "function", "function": {"name": "get_weather", "arguments": {"city": "Paris"}}}]},
+        {"role": "tool", "content": "{\"temperature\": 22}"},
+        {"role": "assistant", "thinking": "It is warm.", "content": "It is 22 °C in Paris."},
+    ], {"tools": [WEATHER_TOOL, TIME_TOOL]}),
+    ("harmony-builtin-tools", [{"role": "user", "content": "Compute 2**10."}], {"builtin_tools": ["python", "browser"]}),
 ]
 
 UNIT_CASES = [
@@ -473,7 +496,8 @@ def write(path, conversations, units):
 def main():
     conversations = render_folder(
         ROOT,
-        lambda name: [(c, m, e, (True, False)) for c, m, e in CONVERSATIONS + random_conversations(12, seed=len(name))],
+        lambda name: [(c, m, e, (True, False)) for c, m, e in CONVERSATIONS + (HARMONY if name == "gpt-oss" else [])
+                      + random_conversations(12, seed=len(name))],
         lambda name: TOKENS.get(name, {}))
     units = []
     for name, template, context in UNIT_CASES:

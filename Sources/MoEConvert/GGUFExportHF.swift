@@ -29,6 +29,10 @@ enum GGUFExportHF {
                 }
                 continue
             }
+            if let pieces = try GGUFExportGptOSS.pieces(name: name, view: view, store: store, config: config, folder: folder) {
+                planned += pieces
+                continue
+            }
             guard let target = GGUFNames.exportTarget(name, family: family) else {
                 throw FormatError(file: folder, tensor: name,
                                   "has no llama.cpp counterpart for model_type '\(config.modelType)' (architecture '\(architecture)')")

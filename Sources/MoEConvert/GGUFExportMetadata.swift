@@ -64,7 +64,8 @@ enum GGUFExportMetadata {
             u32("attention.key_length", config.headDim)
             u32("attention.value_length", config.headDim)
         }
-        m.append(("general.file_type", .uint32(type.fileType)))
+        // Experts kept in MXFP4 make an f32/f16/bf16 file llama.cpp's MOSTLY_MXFP4_MOE (38), as its converter says.
+        m.append(("general.file_type", .uint32(config.moe?.expertsMXFP4 == true && !type.isQuantized ? 38 : type.fileType)))
         if let s = config.deltaNet {
             hybrid(config: config, deltaNet: s, interval: number("full_attention_interval"), text: text, u32: u32, append: { m.append($0) })
         }
@@ -75,6 +76,9 @@ enum GGUFExportMetadata {
         case "llama", "granitemoe":
             u32("vocab_size", config.vocabSize)
             u32("rope.dimension_count", arch == "granitemoe" ? config.hiddenSize / config.headCount : config.headDim)
+        case "gpt-oss":
+            if let window = config.slidingWindow.compactMap({ $0 }).first { u32("attention.sliding_window", window) }
+            if let moe = config.moe { u32("expert_feed_forward_length", moe.expertIntermediateSize) }
         case "qwen2moe", "qwen3moe", "qwen3next", "qwen35moe":
             if let size = number("moe_intermediate_size") { u32("expert_feed_forward_length", Int(size)) }
             if let size = number("shared_expert_intermediate_size") { u32("expert_shared_feed_forward_length", Int(size)) }

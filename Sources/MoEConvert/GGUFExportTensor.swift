@@ -12,6 +12,9 @@ struct GGUFExportTensor {
     let sourceBytes: Int
     /// The values, `(shape.product)`.
     let values: () throws -> [Float]
+    /// Bytes already encoded in a ggml type, written as they are whatever the output type
+    /// (MXFP4 experts of a released GPT-OSS checkpoint); `values` is then not read.
+    var encoded: (type: GGMLType, bytes: () throws -> [UInt8])? = nil
 
     /// Elements in the tensor.
     var elementCount: Int { shape.reduce(1, *) }

@@ -74,11 +74,19 @@ public enum GGUFExporter {
                               progress: (Progress) -> Void) throws -> Summary {
         var recipe = GGUFExportRecipe(type: type, layerCount: layerCount, expertCount: expertCount,
                                       tiedEmbeddings: !tensors.contains { $0.name == "output.weight" })
-        let layouts = tensors.map { GGUFTensorLayout(name: $0.name, type: recipe.choose(name: $0.name, shape: $0.shape), shape: $0.shape) }
+        let layouts = tensors.map {
+            GGUFTensorLayout(name: $0.name, type: $0.encoded?.type ?? recipe.choose(name: $0.name, shape: $0.shape), shape: $0.shape)
+        }
         let total = tensors.reduce(0) { $0 + $1.sourceBytes }
         var done = 0
         try GGUFWriter.write(metadata: metadata, layouts: layouts, to: output) { index in
             let tensor = tensors[index]
+            if let encoded = tensor.encoded {
+                let bytes = try encoded.bytes()
+                done += tensor.sourceBytes
+                progress(Progress(tensorsDone: index + 1, tensorCount: tensors.count, bytesDone: done, bytesTotal: total, name: tensor.name))
+                return bytes
+            }
             let values = try tensor.values()
             guard values.count == tensor.elementCount else {
                 throw FormatError(file: output, tensor: tensor.name, "produced \(values.count) values for shape \(tensor.shape)")

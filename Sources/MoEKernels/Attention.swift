@@ -10,9 +10,11 @@ extension Kernels {
     /// head read each cached row once (groups are cut when there are too few pairs to keep
     /// every thread busy). Either way one dispatch; called from inside
     /// another `parallelFor` on the same pool it runs serially. `heads` must be a multiple of
-    /// `kvHeads`; results do not depend on the thread count.
+    /// `kvHeads`; results do not depend on the thread count. With `sinks`, each head's
+    /// softmax also normalises over that head's sink logit, which gets no value (GPT-OSS).
     ///
     /// - queries: `(tokens, heads, headDim)`
+    /// - sinks: `(heads)`
     /// - keys, values: `(firstPosition + tokens, kvHeads, headDim)` from position 0,
     ///   consecutive positions `kvHeads * headDim` apart
     /// - output: `(tokens, heads, headDim)`
@@ -20,7 +22,8 @@ extension Kernels {
     public static func attention(
         queries: UnsafePointer<Float>, tokens: Int, firstPosition: Int, window: Int?,
         keys: UnsafePointer<Float>, values: UnsafePointer<Float>, heads: Int, kvHeads: Int, headDim: Int, scale: Float,
-        output: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>, pool: ThreadPool
+        sinks: UnsafePointer<Float>? = nil, output: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>,
+        pool: ThreadPool
     ) {
         let group = heads / kvHeads
         let stride = kvHeads * headDim, width = heads * headDim
@@ -29,7 +32,8 @@ extension Kernels {
             pool.parallelFor(heads) { h in
                 headAttention(h, queries: queries, tokens: tokens, firstPosition: firstPosition, window: window, keys: keys,
                               values: values, heads: heads, kvHeads: kvHeads, headDim: headDim, scale: scale,
-                              output: output, scores: scratch + h * tokens * longest, pool: pool)
+                              sink: sinks?[h] ?? -.infinity, output: output, scores: scratch + h * tokens * longest,
+                              pool: pool)
             }
             return
         }
@@ -57,7 +61,7 @@ extension Kernels {
                 }
             }
             for h in shared {
-                softmax(scratch + (t * heads + h) * longest, count: length)
+                softmax(scratch + (t * heads + h) * longest, count: length, sink: sinks?[h] ?? -.infinity)
                 (output + t * width + h * headDim).initialize(repeating: 0, count: headDim)
             }
             for j in 0..<length {
@@ -76,6 +80,7 @@ extension Kernels {
     /// tokens` positions: scores against the keys transposed, a scaled softmax up to each
     /// query's position (within `window`), masked positions given probability 0, then the
     /// probabilities times the values. Both GEMMs skip the tiles past the causal diagonal.
+    /// A finite `sink` joins every softmax as one more logit with no value.
     /// `pool` only serves the GEMMs' calls; from inside a `parallelFor` on it they run
     /// serially. Training keeps `scores` as the probabilities.
     ///
@@ -85,7 +90,7 @@ extension Kernels {
     public static func headAttention(
         _ h: Int, queries: UnsafePointer<Float>, tokens: Int, firstPosition: Int, window: Int?,
         keys: UnsafePointer<Float>, values: UnsafePointer<Float>, heads: Int, kvHeads: Int, headDim: Int, scale: Float,
-        output: UnsafeMutablePointer<Float>, scores: UnsafeMutablePointer<Float>, pool: ThreadPool
+        sink: Float = -.infinity, output: UnsafeMutablePointer<Float>, scores: UnsafeMutablePointer<Float>, pool: ThreadPool
     ) {
         let stride = kvHeads * headDim, width = heads * headDim, longest = firstPosition + tokens
         let kvOffset = (h / (heads / kvHeads)) * headDim
@@ -100,7 +105,7 @@ extension Kernels {
             let first = window.map { max(0, position - $0 + 1) } ?? 0
             let row = scores + t * longest
             for j in first...position { row[j] *= scale }
-            softmax(row + first, count: position - first + 1)
+            softmax(row + first, count: position - first + 1, sink: sink)
             row.update(repeating: 0, count: first)
             (row + position + 1).update(repeating: 0, count: longest - position - 1)
         }

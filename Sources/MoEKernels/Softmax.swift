@@ -4,6 +4,21 @@ extension Kernels {
     ///
     /// - values: `(count)`
     public static func softmax(_ values: UnsafeMutablePointer<Float>, count: Int) {
+        softmaxWithSink(values, count: count, sink: -.infinity)
+    }
+
+    /// In-place softmax over `values` and one more logit, `sink`, that joins the
+    /// normalisation but gets no output (an attention sink): the probabilities then sum to
+    /// less than 1. With `sink = -infinity` this is `softmax`.
+    ///
+    /// - values: `(count)`
+    public static func softmax(_ values: UnsafeMutablePointer<Float>, count: Int, sink: Float) {
+        softmaxWithSink(values, count: count, sink: sink)
+    }
+
+    /// The one body of both softmax entry points, inlined into each.
+    @inline(__always)
+    private static func softmaxWithSink(_ values: UnsafeMutablePointer<Float>, count: Int, sink: Float) {
         guard count > 0 else { return }
         let full = count & ~7, rest = count - full
         var m = SIMD8<Float>(repeating: -.infinity)
@@ -15,7 +30,7 @@ extension Kernels {
         }
         let tail = values.loadPartial8(full, count: rest, fill: -.infinity)
         m.replace(with: tail, where: tail .> m)
-        let top = SIMD8<Float>(repeating: SIMDReduce.max(m))
+        let top = SIMD8<Float>(repeating: max(SIMDReduce.max(m), sink))
         var s = SIMD8<Float>()
         c = 0
         while c < full {
@@ -29,7 +44,8 @@ extension Kernels {
             values.storePartial8(e, at: full, count: rest)
             s += e
         }
-        let inv = 1 / SIMDReduce.sum(s)
+        let sinkWeight = sink == -.infinity ? 0 : VectorMath.exp(SIMD8(repeating: sink) - top)[0]
+        let inv = 1 / (SIMDReduce.sum(s) + sinkWeight)
         c = 0
         while c < full {
             values.store8(values.load8(c) * inv, at: c)

@@ -2,7 +2,8 @@ import MoEKernels
 
 /// Multi-head causal self-attention with grouped-query heads and the options families
 /// combine: biases, q/k norms, q/k/v clipping, rotary embeddings on all or part of each
-/// head, a sliding window, and an output gate (`attn * sigmoid(gate)` before `o_proj`).
+/// head, a sliding window, an output gate (`attn * sigmoid(gate)` before `o_proj`), and
+/// per-head sink logits that join the softmax without a value.
 struct Attention: TokenMixer {
     /// `(heads * headDim, hidden)`, or `(heads * 2 * headDim, hidden)` with an output gate:
     /// each head's query rows followed by its gate rows.
@@ -30,6 +31,8 @@ struct Attention: TokenMixer {
     let interleaved: Bool
     /// Whether `q_proj` also produces a per-head output gate.
     let gated: Bool
+    /// Per query head, a learned logit that joins the softmax with no value. `(heads)`
+    let sinks: [Float]?
 
     /// Loads `<prefix>.{q,k,v,o}_proj` and, per the config, `q_norm` / `k_norm`.
     init(_ w: WeightLoader, prefix: String, config c: ModelConfig, layer: Int) throws {
@@ -64,11 +67,13 @@ struct Attention: TokenMixer {
         eps = c.rmsNormEps
         window = c.slidingWindow[layer]
         interleaved = c.ropeInterleaved
+        sinks = c.attentionSinks ? try w.vector("\(prefix).sinks", count: c.headCount) : nil
     }
 
     /// Key/value buffers of `kvHeads * headDim` floats per position.
     func makeCache(capacity: Int) -> LayerCache {
-        .attention(AttentionCache(capacity: capacity, keyWidth: kvHeads * headDim, valueWidth: kvHeads * headDim))
+        .attention(AttentionCache(capacity: capacity, keyWidth: kvHeads * headDim, valueWidth: kvHeads * headDim,
+                                  window: window))
     }
 
     /// Attends `tokens` new positions (starting at `start`) over everything cached,
@@ -110,7 +115,9 @@ struct Attention: TokenMixer {
             VectorOps.clamp(ks.base, limit: clip, count: tokens * kvWidth)
             VectorOps.clamp(vs.base, limit: clip, count: tokens * kvWidth)
         }
-        let keys = cache.keys, values = cache.values
+        // Cached rows start at position `cache.first` (a sliding window drops older rows);
+        // the kernel sees positions relative to it.
+        let keys = cache.keys, values = cache.values, row0 = cache.first
         for t in 0..<tokens {
             if interleaved {
                 Kernels.ropeInterleaved(qs.row(t), heads: heads, headDim: headDim, cos: rope.cos.row(t), sin: rope.sin.row(t))
@@ -121,14 +128,17 @@ struct Attention: TokenMixer {
                 Kernels.rope(ks.row(t), heads: kvHeads, headDim: headDim, rotaryDim: rotaryDim,
                              cos: rope.cos.row(t), sin: rope.sin.row(t))
             }
-            keys.row(start + t).update(from: ks.row(t), count: kvWidth)
-            values.row(start + t).update(from: vs.row(t), count: kvWidth)
+            keys.row(start - row0 + t).update(from: ks.row(t), count: kvWidth)
+            values.row(start - row0 + t).update(from: vs.row(t), count: kvWidth)
         }
         let mixed = ws.buffer("attn.mixed", rows: tokens, cols: qWidth)
-        let scores = ws.buffer("attn.scores", rows: tokens * heads, cols: start + tokens) // (tokens * heads, length)
-        Kernels.attention(queries: qs.base, tokens: tokens, firstPosition: start, window: window,
-                          keys: keys.row(0), values: values.row(0), heads: heads, kvHeads: kvHeads, headDim: headDim,
-                          scale: scale, output: mixed.base, scratch: scores.base, pool: pool)
+        let scores = ws.buffer("attn.scores", rows: tokens * heads, cols: start - row0 + tokens) // (tokens * heads, rows)
+        func attend(_ sinks: UnsafePointer<Float>?) {
+            Kernels.attention(queries: qs.base, tokens: tokens, firstPosition: start - row0, window: window,
+                              keys: keys.row(0), values: values.row(0), heads: heads, kvHeads: kvHeads, headDim: headDim,
+                              scale: scale, sinks: sinks, output: mixed.base, scratch: scores.base, pool: pool)
+        }
+        if let sinks { sinks.withUnsafeBufferPointer { attend($0.baseAddress) } } else { attend(nil) }
         if let gates { VectorOps.multiplySigmoid(mixed.base, gates: gates.base, count: tokens * qWidth) }
         Kernels.matmul(o, input: mixed.base, output: output, tokens: tokens, pool: pool)
         if let oBias { VectorOps.addBias(oBias, to: output, rows: tokens) }
@@ -153,6 +163,6 @@ struct Attention: TokenMixer {
     /// Parameters in the projections.
     var parameterCount: Int {
         [q, k, v, o].reduce(0) { $0 + $1.rows * $1.cols }
-            + [qBias, kBias, vBias, oBias, qNorm, kNorm].reduce(0) { $0 + ($1?.count ?? 0) }
+            + [qBias, kBias, vBias, oBias, qNorm, kNorm, sinks].reduce(0) { $0 + ($1?.count ?? 0) }
     }
 }

@@ -1,11 +1,23 @@
 extension ModelConfig {
     /// Bytes of f32 cache the attention layers add per position: keys and values, or for
     /// latent attention the latent and rotary key (`kv_lora_rank + qk_rope_head_dim` floats).
+    /// Sliding-window layers are not counted: their cache stops growing at a few windows
+    /// (`slidingWindowCacheBytes`).
     public var cacheBytesPerToken: Int {
-        let attentionLayers = mixers.filter { $0 == .attention }.count
+        let fullAttentionLayers = (0..<layerCount).filter { mixers[$0] == .attention && slidingWindow[$0] == nil }.count
         let latentLayers = mixers.filter { $0 == .latentAttention }.count
         let latentFloats = latentAttention?.cacheFloats ?? 0
-        return (attentionLayers * 2 * kvHeadCount * headDim + latentLayers * latentFloats) * MemoryLayout<Float>.size
+        return fullAttentionLayers * attentionBytesPerPosition + latentLayers * latentFloats * MemoryLayout<Float>.size
+    }
+
+    /// Bytes of f32 keys and values the sliding-window layers hold at most, whatever the
+    /// context: four windows each (a pass longer than two windows briefly holds that pass plus
+    /// two windows).
+    public var slidingWindowCacheBytes: Int {
+        (0..<layerCount).reduce(0) { total, i in
+            guard mixers[i] == .attention, let window = slidingWindow[i] else { return total }
+            return total + 4 * window * attentionBytesPerPosition
+        }
     }
 
     /// Bytes of f32 recurrent state the gated DeltaNet layers keep, whatever the context.
@@ -21,4 +33,7 @@ extension ModelConfig {
         let layers = mixers.filter { $0 == .latentAttention }.count
         return layers * headCount * (l.queryKeyDim + l.valueDim) * MemoryLayout<Float>.size
     }
+
+    /// One position's keys and values in one attention layer.
+    private var attentionBytesPerPosition: Int { 2 * kvHeadCount * headDim * MemoryLayout<Float>.size }
 }

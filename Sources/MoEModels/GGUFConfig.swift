@@ -19,7 +19,10 @@ extension ModelConfig {
             throw fail("general.architecture", "unsupported GGUF architecture '\(arch)'; supported: \(ModelFamily.ggufArchitectureNames)")
         }
         // GGUF always stores routed experts one stacked tensor per projection.
-        if case .fused = family.experts { self.family = family.withSeparateExperts } else { self.family = family }
+        switch family.experts {
+        case .fused, .transposedInterleaved: self.family = family.withSeparateExperts
+        case .separate: self.family = family
+        }
         modelType = family.modelType
         unusedTensors = family.unusedTensors
         guard let embedding = file.tensor(named: "token_embd.weight"), embedding.shape.count == 2 else {
@@ -103,7 +106,8 @@ extension ModelConfig {
 
 extension ModelFamily {
     /// This family with routed experts stored one tensor per projection (as GGUF splits
-    /// Granite's fused `input_linear` into `ffn_gate_exps` and `ffn_up_exps`).
+    /// Granite's fused `input_linear` and GPT-OSS's interleaved `gate_up_proj` into
+    /// `ffn_gate_exps` and `ffn_up_exps`).
     var withSeparateExperts: ModelFamily {
         var family = self
         family.experts = .separate(gate: "gate_proj", up: "up_proj", down: "down_proj")

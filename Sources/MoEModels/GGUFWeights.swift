@@ -41,10 +41,11 @@ public final class GGUFWeights: WeightSource, @unchecked Sendable {
         }
     }
 
-    /// Expert `index` of a stacked `(experts, rows, cols)` tensor, or nil if out of range.
+    /// Expert `index` of a stacked `(experts, rows, cols)` matrix or `(experts, count)` bias
+    /// tensor, or nil if out of range.
     private static func slice(_ t: GGUFTensorInfo, index: Int) -> StoredTensor? {
         let shape = t.shape
-        guard shape.count == 3, (0..<shape[0]).contains(index) else { return nil }
+        guard shape.count == 3 || shape.count == 2, (0..<shape[0]).contains(index) else { return nil }
         let bytes = t.data.count / shape[0]
         let data = UnsafeRawBufferPointer(rebasing: t.data[(index * bytes)..<((index + 1) * bytes)])
         return StoredTensor(name: "\(t.name)[\(index)]", typeName: t.type.name, weightType: weightType(t.type),
@@ -115,11 +116,12 @@ package enum GGUFNames {
             "\(family.moeBlock).\(family.router).e_score_correction_bias": "exp_probs_b.bias",
         ]
         if let mapped = family.gguf?.layerTensors[rest] ?? simple[rest] { return .whole("\(block).\(mapped)") }
-        // <moeBlock>.experts.<e>.<projection>.weight
+        // <moeBlock>.experts.<e>.<projection>.<weight|bias>
         let moe = family.moeBlock.split(separator: ".").map(String.init)
         let tail = Array(parts[3...])
+        let kind = tail.last ?? ""
         guard tail.count == moe.count + 4, Array(tail.prefix(moe.count)) == moe, tail[moe.count] == "experts",
-              let expert = Int(tail[moe.count + 1]), tail[moe.count + 3] == "weight",
+              let expert = Int(tail[moe.count + 1]), kind == "weight" || kind == "bias",
               case .separate(let gate, let up, let down) = family.experts
         else { return nil }
         let role: String
@@ -129,6 +131,6 @@ package enum GGUFNames {
         case down: role = "down"
         default: return nil
         }
-        return .expert(stacked: "\(block).ffn_\(role)_exps.weight", perExpert: "\(block).ffn_\(role).\(expert).weight", expert: expert)
+        return .expert(stacked: "\(block).ffn_\(role)_exps.\(kind)", perExpert: "\(block).ffn_\(role).\(expert).\(kind)", expert: expert)
     }
 }

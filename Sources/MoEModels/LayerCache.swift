@@ -12,30 +12,57 @@ enum LayerCache: Sendable {
 
 /// Keys and values of one attention layer for the positions processed so far, grown on
 /// demand up to the cache's capacity. Key and value widths may differ.
+///
+/// A sliding-window layer keeps only the positions its next queries can still see, plus one
+/// window more so that a sequence can be cut back by up to a window and continue: when the
+/// buffers fill, rows more than `2 * window - 1` positions before the next query are
+/// dropped, so such a cache holds at most four windows or one pass plus two windows.
 final class AttentionCache: @unchecked Sendable {
     /// Positions the buffers may grow to.
     let capacity: Int
-    /// `(allocated, keyWidth)`
+    /// The layer's attention window (the query plus `window - 1` earlier positions), or nil.
+    let window: Int?
+    /// Position of row 0: 0 unless a sliding window has dropped older rows.
+    private(set) var first = 0
+    /// `(allocated, keyWidth)`: row `r` holds position `first + r`.
     private(set) var keys: FloatBuffer
-    /// `(allocated, valueWidth)`
+    /// `(allocated, valueWidth)`: row `r` holds position `first + r`.
     private(set) var values: FloatBuffer
 
     /// Empty buffers for rows of `keyWidth` and `valueWidth` floats.
-    init(capacity: Int, keyWidth: Int, valueWidth: Int) {
+    init(capacity: Int, keyWidth: Int, valueWidth: Int, window: Int? = nil) {
         self.capacity = capacity
+        self.window = window
         let initial = min(capacity, 64)
         keys = FloatBuffer(rows: initial, cols: keyWidth)
         values = FloatBuffer(rows: initial, cols: valueWidth)
     }
 
-    /// Makes room for rows up to `needed` (exclusive), doubling the buffers and keeping the
-    /// first `length` rows.
+    /// Makes room for positions up to `needed` (exclusive), keeping positions `first ..<
+    /// length`: doubles the buffers, or for a sliding window first drops the rows no query
+    /// from `length` on can see.
     func reserve(_ needed: Int, keeping length: Int) {
-        guard needed > keys.rows else { return }
-        let rows = min(capacity, max(needed, keys.rows * 2))
-        keys = keys.grown(rows: rows, keeping: length)
-        values = values.grown(rows: rows, keeping: length)
+        guard needed - first > keys.rows else { return }
+        var keepFrom = first
+        var rows = min(capacity, max(needed, keys.rows * 2))
+        if let window {
+            keepFrom = max(first, length - (2 * window - 1))
+            rows = min(capacity, max(needed - keepFrom, 4 * window))
+        }
+        keys = keys.grown(rows: rows, keeping: (keepFrom - first)..<(length - first))
+        values = values.grown(rows: rows, keeping: (keepFrom - first)..<(length - first))
+        first = keepFrom
     }
+
+    /// Whether a sequence cut back to `length` positions can continue: the rows its next
+    /// query sees are still held.
+    func canResume(at length: Int) -> Bool {
+        guard let window, first > 0 else { return true }
+        return length - (window - 1) >= first
+    }
+
+    /// Forgets every position.
+    func clear() { first = 0 }
 }
 
 /// One multi-head latent attention layer's cache: per position, the normalised latent
@@ -58,15 +85,15 @@ final class LatentCache: @unchecked Sendable {
     /// first `length` rows.
     func reserve(_ needed: Int, keeping length: Int) {
         guard needed > rows.rows else { return }
-        rows = rows.grown(rows: min(capacity, max(needed, rows.rows * 2)), keeping: length)
+        rows = rows.grown(rows: min(capacity, max(needed, rows.rows * 2)), keeping: 0..<length)
     }
 }
 
 extension FloatBuffer {
-    /// A buffer of `rows` rows holding this one's first `length` rows.
-    func grown(rows: Int, keeping length: Int) -> FloatBuffer {
+    /// A buffer of `rows` rows holding this one's rows `kept` at the top.
+    func grown(rows: Int, keeping kept: Range<Int>) -> FloatBuffer {
         let new = FloatBuffer(rows: rows, cols: cols)
-        new.base.update(from: base, count: length * cols)
+        new.base.update(from: row(kept.lowerBound), count: kept.count * cols)
         return new
     }
 }

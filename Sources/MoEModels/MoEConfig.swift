@@ -68,6 +68,14 @@ public struct MoEConfig: Sendable, Equatable {
     public var sharedExpertGated: Bool
     /// Routing variant.
     public var routing: RoutingRule
+    /// Whether the router's linear layer has a bias (`<router>.bias`, GPT-OSS), added to the
+    /// logits before routing.
+    public var routerBias = false
+    /// The routed experts' feed-forward.
+    public var expertActivation = ExpertActivation.swiGLU
+    /// Whether the routed experts' matrices are stored in MXFP4 (`<name>_blocks` +
+    /// `<name>_scales`, a config whose `quantization_config.quant_method` is `mxfp4`).
+    public var expertsMXFP4 = false
 
     /// A block of `expertCount` experts of width `expertIntermediateSize`, `topK` per token.
     public init(expertCount: Int, topK: Int, expertIntermediateSize: Int, sharedExpertIntermediateSize: Int? = nil,

@@ -36,6 +36,7 @@ public final class ModelCache: @unchecked Sendable {
         length = 0
         checkpoints.removeAll()
         for case .recurrent(let state) in layers { state.clear() }
+        for case .attention(let kv) in layers { kv.clear() }
     }
 
     /// Saves the recurrent layers' states at the current position, so that `rewind` can
@@ -52,9 +53,14 @@ public final class ModelCache: @unchecked Sendable {
 
     /// Goes back to the longest reusable prefix of at most `maxLength` positions and
     /// returns its length: `maxLength` itself for attention-only models, otherwise the
-    /// latest checkpoint (or the current position) not past it, or 0.
+    /// latest checkpoint (or the current position) not past it, or 0. A sliding-window layer
+    /// that has dropped the rows the target's next query would see makes it 0 (a fresh start).
     public func rewind(toAtMost maxLength: Int) -> Int {
         let target = max(0, min(length, maxLength))
+        for case .attention(let kv) in layers where !kv.canResume(at: target) {
+            reset()
+            return 0
+        }
         guard isRecurrent, target < length else {
             length = target
             return target

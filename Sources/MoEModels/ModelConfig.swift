@@ -55,6 +55,9 @@ public struct ModelConfig: Sendable {
     public var normWeightOffset: Float
     /// Whether attention's `q_proj` also yields a per-head gate, `attn * sigmoid(gate)`.
     public var attentionOutputGate: Bool
+    /// Whether each attention head has a learned sink logit (`self_attn.sinks`) that joins
+    /// its softmax without contributing a value (GPT-OSS).
+    public var attentionSinks = false
     /// Per layer: the token mixer. `(layerCount)`
     public var mixers: [TokenMixerKind]
     /// Shape of the gated DeltaNet layers, for hybrid families.

@@ -5,6 +5,13 @@ package enum ExpertLayout: Sendable {
     /// All experts in two 3-D tensors: `input` `(experts, 2 * intermediate, hidden)` holding
     /// gate rows then up rows, and `output` `(experts, hidden, intermediate)` (Granite-MoE).
     case fused(input: String, output: String)
+    /// transformers' GPT-OSS layout: `experts.gate_up_proj` `(experts, hidden, 2 *
+    /// intermediate)` multiplied as `x @ W`, gate and up columns interleaved (gate even, up
+    /// odd), and `experts.down_proj` `(experts, intermediate, hidden)`, each with a `_bias`
+    /// `(experts, columns)`. Released checkpoints store the two matrices in MXFP4 instead:
+    /// `<name>_blocks` `(experts, rows, cols / 32, 16)` and `<name>_scales` `(experts, rows,
+    /// cols / 32)` in the usual `(rows, cols)` orientation.
+    case transposedInterleaved
 }
 
 /// What differs between architectures: config defaults and reading, and tensor names.
@@ -39,7 +46,7 @@ package struct ModelFamily: Sendable {
     /// Every family the engine runs.
     static let all: [ModelFamily] = [
         .mixtral, .qwen2MoE, .qwen3MoE, .qwen3Next, .qwen35MoE, .qwen35MoEText, .olmoe, .graniteMoE,
-        .deepseekV3, .deepseekV2, .llama, .mistral, .qwen2, .qwen3,
+        .deepseekV3, .deepseekV2, .gptOSS, .llama, .mistral, .qwen2, .qwen3,
     ]
 
     /// The family for a `model_type`.

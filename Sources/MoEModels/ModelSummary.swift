@@ -31,11 +31,11 @@ public struct ModelSummary: Sendable {
         for t in model.weights.allTensors {
             if let group = unused.firstIndex(where: { t.name.hasPrefix($0.prefix) }) {
                 unused[group].tensors += 1
-                unused[group].parameters += t.elementCount
+                unused[group].parameters += t.parameterCount
                 unused[group].bytes += t.data.count
                 continue
             }
-            total += t.elementCount
+            total += t.parameterCount
             bytes += t.data.count
             byType[t.typeName, default: 0] += t.data.count
         }

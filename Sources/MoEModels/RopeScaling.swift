@@ -32,7 +32,7 @@ public struct RopeConfig: Sendable, Equatable {
     /// Inverse frequencies for a rotary dimension of `dimension` (even), in the order the
     /// rotate-half layout pairs them: `(dimension / 2)`.
     ///
-    /// Mirrors transformers' `ROPE_INIT_FUNCTIONS` for `default`, `linear` and `llama3`.
+    /// Mirrors transformers' `ROPE_INIT_FUNCTIONS` for `default`, `linear`, `llama3` and `yarn`.
     public func inverseFrequencies(dimension: Int) -> [Double] {
         let base = (0..<(dimension / 2)).map { i in 1.0 / pow(theta, Double(2 * i) / Double(dimension)) }
         switch scaling {

@@ -21,6 +21,14 @@ struct SparseMoE: Sendable {
     let sharedGate: WeightMatrix?
     let topK: Int
     let rule: RoutingRule
+    /// `(experts)`: the router's linear bias, added to its logits before routing.
+    let routerBias: [Float]?
+    /// What each routed expert computes between its projections.
+    let activation: ExpertActivation
+    /// Per expert, biases of its projections (GPT-OSS). `(experts)`
+    let expertBiases: [ExpertBiases]?
+    /// Expert matrices converted at load, kept alive for `experts`.
+    let ownedWeights: [WeightStorage]
 
     /// Loads the block `<layer>.<family.moeBlock>`.
     init(_ w: WeightLoader, layerPrefix: String, family: ModelFamily, config c: ModelConfig, moe: MoEConfig) throws {
@@ -28,6 +36,10 @@ struct SparseMoE: Sendable {
         let hidden = c.hiddenSize, inter = moe.expertIntermediateSize
         router = try w.matrix("\(prefix).\(family.router).weight", rows: moe.expertCount, cols: hidden)
         selectionBias = try w.optionalVector("\(prefix).\(family.router).e_score_correction_bias", count: moe.expertCount)
+        routerBias = moe.routerBias ? try w.vector("\(prefix).\(family.router).bias", count: moe.expertCount) : nil
+        activation = moe.expertActivation
+        var biases: [ExpertBiases]?
+        var owned: [WeightStorage] = []
         switch family.experts {
         case .separate where w.source.tensor("\(prefix).experts.gate_up_proj") != nil:
             // transformers v5's own storage: `(experts, 2 * inter, hidden)` gate rows then up
@@ -39,10 +51,22 @@ struct SparseMoE: Sendable {
                 try FeedForward(w, prefix: "\(prefix).experts.\(e)", names: (gate, up, down),
                                 hidden: hidden, intermediate: inter)
             }
+            if case .clampedSwiGLU = moe.expertActivation {
+                biases = try BiasedExperts.separateBiases(w, prefix: prefix, names: (gate, up, down), count: moe.expertCount,
+                                                          hidden: hidden, intermediate: inter)
+            }
         case .fused(let input, let output):
             experts = try Self.stacked(w, input: "\(prefix).\(input).weight", output: "\(prefix).\(output).weight",
                                        count: moe.expertCount, hidden: hidden, intermediate: inter)
+        case .transposedInterleaved:
+            let loaded = try BiasedExperts(w, prefix: prefix, count: moe.expertCount, hidden: hidden, intermediate: inter,
+                                           mxfp4: moe.expertsMXFP4)
+            experts = loaded.experts
+            biases = loaded.biases
+            owned = loaded.storage
         }
+        expertBiases = biases
+        ownedWeights = owned
         if let s = moe.sharedExpertIntermediateSize {
             shared = try FeedForward(w, prefix: "\(prefix).\(family.sharedExpert)", names: ("gate_proj", "up_proj", "down_proj"),
                                      hidden: hidden, intermediate: s)
@@ -82,6 +106,7 @@ struct SparseMoE: Sendable {
         let hidden = router.cols, expertCount = experts.count
         let logits = ws.buffer("moe.logits", rows: tokens, cols: expertCount)
         Kernels.matmul(router, input: input, output: logits.base, tokens: tokens, pool: pool)
+        if let routerBias { VectorOps.addBias(routerBias, to: logits.base, rows: tokens) }
         var chosen = [Int](repeating: 0, count: tokens * topK)
         var weights = [Float](repeating: 0, count: tokens * topK)
         chosen.withUnsafeMutableBufferPointer { c in
@@ -117,10 +142,7 @@ struct SparseMoE: Sendable {
                     }
                 }
             }
-            // Routed experts see a handful to a few dozen of a prompt's tokens each: integer
-            // products on quantised activations for every count, as the decode step uses.
-            experts[e](gathered.base, output: produced.base, tokens: list.count, scratch: scratch, quantisedInput: true,
-                       pool: pool)
+            runExpert(e, gathered.base, output: produced.base, tokens: list.count, scratch: scratch, pool: pool)
             list.withUnsafeBufferPointer { items in
                 pool.parallelFor(pieces) { p in
                     for i in p * piece..<min(items.count, (p + 1) * piece) {
@@ -169,6 +191,7 @@ struct SparseMoE: Sendable {
             sharedBuffers = b
         }
         Kernels.matvecGroup(first, pool: pool)
+        if let routerBias { VectorOps.addBias(routerBias, to: logits.base, rows: 1) }
 
         var chosen = [Int](repeating: 0, count: topK)
         var weights = [Float](repeating: 0, count: topK)
@@ -190,13 +213,16 @@ struct SparseMoE: Sendable {
             projections.append(MatvecJob(experts[e].up, input: input, output: ups.row(j)))
         }
         Kernels.matvecGroup(projections, pool: pool)
-        Kernels.siluMul(gate: gates.base, up: ups.base, count: topK * inter)
+        activate(chosen, gates: gates, ups: ups)
         var downs = chosen.enumerated().map { j, e in MatvecJob(experts[e].down, input: gates.row(j), output: outs.row(j)) }
         if let shared, let b = sharedBuffers {
             Kernels.siluMul(gate: b.gate.base, up: b.up.base, count: shared.intermediateSize)
             downs.append(MatvecJob(shared.down, input: b.gate.base, output: b.out.base))
         }
         Kernels.matvecGroup(downs, pool: pool)
+        if let expertBiases {
+            for (j, e) in chosen.enumerated() { VectorOps.addBias(expertBiases[e].down, to: outs.row(j), rows: 1) }
+        }
 
         output.update(repeating: 0, count: hidden)
         for j in 0..<topK { VectorOps.addScaled(outs.row(j), scale: weights[j], into: output, count: hidden) }
@@ -204,5 +230,52 @@ struct SparseMoE: Sendable {
             let g: Float = sharedGate == nil ? 1 : 1 / (1 + exp(-sharedGateValue[0, 0]))
             VectorOps.addScaled(b.out.base, scale: g, into: output, count: hidden)
         }
+    }
+}
+
+extension SparseMoE {
+    /// Expert `e` on `tokens` rows, per the block's expert activation. Routed experts see a
+    /// handful to a few dozen of a prompt's tokens each: their products run on quantised
+    /// activations at every count, as the decode step's do.
+    ///
+    /// - input, output: `(tokens, hidden)`
+    /// - scratch: two buffers of at least `(tokens, intermediate)`
+    private func runExpert(
+        _ e: Int, _ input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>, tokens: Int,
+        scratch: (FloatBuffer, FloatBuffer), pool: ThreadPool
+    ) {
+        guard case .clampedSwiGLU(let limit, let alpha) = activation else {
+            experts[e](input, output: output, tokens: tokens, scratch: scratch, quantisedInput: true, pool: pool)
+            return
+        }
+        let expert = experts[e], g = scratch.0.base, u = scratch.1.base
+        Kernels.matmul([MatvecJob(expert.gate, input: input, output: g), MatvecJob(expert.up, input: input, output: u)],
+                       tokens: tokens, quantisedInput: true, pool: pool)
+        let biases = expertBiases?[e]
+        if let biases {
+            VectorOps.addBias(biases.gate, to: g, rows: tokens)
+            VectorOps.addBias(biases.up, to: u, rows: tokens)
+        }
+        Kernels.clampedSwiGLU(gate: g, up: u, count: tokens * expert.intermediateSize, limit: limit, alpha: alpha)
+        Kernels.matmul(expert.down, input: g, output: output, tokens: tokens, quantisedInput: true, pool: pool)
+        if let biases { VectorOps.addBias(biases.down, to: output, rows: tokens) }
+    }
+
+    /// The decode path's activation of the chosen experts' gate and up rows, in place in `gates`.
+    ///
+    /// - gates, ups: `(topK, intermediate)`
+    private func activate(_ chosen: [Int], gates: FloatBuffer, ups: FloatBuffer) {
+        let inter = experts[0].intermediateSize
+        guard case .clampedSwiGLU(let limit, let alpha) = activation else {
+            Kernels.siluMul(gate: gates.base, up: ups.base, count: chosen.count * inter)
+            return
+        }
+        if let expertBiases {
+            for (j, e) in chosen.enumerated() {
+                VectorOps.addBias(expertBiases[e].gate, to: gates.row(j), rows: 1)
+                VectorOps.addBias(expertBiases[e].up, to: ups.row(j), rows: 1)
+            }
+        }
+        Kernels.clampedSwiGLU(gate: gates.base, up: ups.base, count: chosen.count * inter, limit: limit, alpha: alpha)
     }
 }

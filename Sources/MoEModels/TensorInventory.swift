@@ -26,14 +26,25 @@ extension ModelConfig {
             if case .grouped(let rule) = moe.routing, rule.scoring == .sigmoid {
                 out.append((block + family.router + ".e_score_correction_bias", [moe.expertCount]))
             }
+            if moe.routerBias { out.append((block + family.router + ".bias", [moe.expertCount])) }
             switch family.experts {
             case .separate(let gate, let up, let down):
                 for e in 0..<moe.expertCount {
                     let x = block + "experts.\(e)."
                     out += [(x + gate + ".weight", [f, h]), (x + up + ".weight", [f, h]), (x + down + ".weight", [h, f])]
+                    if case .clampedSwiGLU = moe.expertActivation {
+                        out += [(x + gate + ".bias", [f]), (x + up + ".bias", [f]), (x + down + ".bias", [h])]
+                    }
                 }
             case .fused(let input, let output):
                 out += [(block + input + ".weight", [moe.expertCount, 2 * f, h]), (block + output + ".weight", [moe.expertCount, h, f])]
+            case .transposedInterleaved:
+                let x = block + "experts.", e = moe.expertCount
+                out += [(x + "gate_up_proj_bias", [e, 2 * f]), (x + "down_proj_bias", [e, h])]
+                out += moe.expertsMXFP4
+                    ? [(x + "gate_up_proj_blocks", [e, 2 * f, h / 32, 16]), (x + "gate_up_proj_scales", [e, 2 * f, h / 32]),
+                       (x + "down_proj_blocks", [e, h, f / 32, 16]), (x + "down_proj_scales", [e, h, f / 32])]
+                    : [(x + "gate_up_proj", [e, h, 2 * f]), (x + "down_proj", [e, f, h])]
             }
             if let s = moe.sharedExpertIntermediateSize {
                 out += Self.swiGLU(block + family.sharedExpert + ".", hidden: h, intermediate: s)
@@ -49,6 +60,7 @@ extension ModelConfig {
                                       (p + "v_proj.weight", [kv, h]), (p + "o_proj.weight", [h, q])]
         if qkvBias { out += [(p + "q_proj.bias", [q]), (p + "k_proj.bias", [kv]), (p + "v_proj.bias", [kv])] }
         if outputBias { out.append((p + "o_proj.bias", [h])) }
+        if attentionSinks { out.append((p + "sinks", [headCount])) }
         switch qkNorm {
         case .none: break
         case .perHead: out += [(p + "q_norm.weight", [headDim]), (p + "k_norm.weight", [headDim])]

@@ -15,6 +15,15 @@ public struct StoredTensor: @unchecked Sendable {
 
     /// Elements in the tensor.
     public var elementCount: Int { shape.reduce(1, *) }
+
+    /// Model parameters the tensor holds: its elements, except in OpenAI's split MXFP4
+    /// storage, where a `U8` `<name>_blocks` byte packs two 4-bit weights and the `_scales`
+    /// exponents are not parameters of their own.
+    public var parameterCount: Int {
+        guard typeName == "U8" else { return elementCount }
+        if name.hasSuffix("_blocks") { return 2 * elementCount }
+        return name.hasSuffix("_scales") ? 0 : elementCount
+    }
 }
 
 /// Where a model's weights come from: a safetensors folder or a GGUF file. Tensors are

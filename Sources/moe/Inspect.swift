@@ -28,7 +28,7 @@ struct Inspect: ParsableCommand {
         let ctx = context ?? min(c.maxPositionEmbeddings, 4096)
         let kvPerToken = c.cacheBytesPerToken
         let cacheBytes = kvPerToken.multipliedReportingOverflow(by: ctx)
-        let state = cacheBytes.partialValue.addingReportingOverflow(c.recurrentStateBytes)
+        let state = cacheBytes.partialValue.addingReportingOverflow(c.recurrentStateBytes + c.slidingWindowCacheBytes)
         let total = s.totalBytes.addingReportingOverflow(state.partialValue)
         guard !cacheBytes.overflow, !state.overflow, !total.overflow else {
             throw ValidationError("--context \(ctx): the memory estimate (\(kvPerToken) bytes per token) exceeds \(Int.max) bytes")
@@ -55,6 +55,7 @@ struct Inspect: ParsableCommand {
                     .object([("q_lora_rank", l.queryRank.map { .int($0) } ?? .null), ("kv_lora_rank", .int(l.latentRank)),
                              ("qk_rope_head_dim", .int(l.ropeDim)), ("naive_kv_cache_bytes_per_token", .int(c.naiveLatentCacheBytesPerToken))])
                 } ?? .null),
+                ("sliding_window_cache_bytes", .int(c.slidingWindowCacheBytes)),
                 ("linear_attention_layers", .array((0..<c.layerCount).filter { c.mixers[$0] == .gatedDeltaNet }.map { .int($0) })),
                 ("recurrent_state_bytes", .int(c.recurrentStateBytes)),
                 ("unused_tensors", .array(s.unusedTensors.map { g in
@@ -87,7 +88,8 @@ struct Inspect: ParsableCommand {
             "parameters        \(Format.count(s.totalParameters)) total, \(Format.count(s.activeParameters)) active per token",
             "weights           \(Format.bytes(s.totalBytes)) (" + s.bytesByDType.sorted { $0.key < $1.key }.map { "\($0.key) \(Format.bytes($0.value))" }.joined(separator: ", ") + ")",
             "read per token    \(Format.bytes(s.bytesPerDecodedToken))",
-            "KV cache          \(Format.bytes(kvPerToken)) per token",
+            "KV cache          \(Format.bytes(kvPerToken)) per token"
+                + (c.slidingWindowCacheBytes > 0 ? " + \(Format.bytes(c.slidingWindowCacheBytes)) in sliding-window layers" : ""),
         ]
         if let l = c.latentAttention {
             lines.append("latent attention  \(l.latentRank) latent + \(l.ropeDim) rotary key floats cached per layer and token "

@@ -5,7 +5,7 @@ import XCTest
 final class AttentionTests: XCTestCase {
     /// Double-precision attention, `(heads, headDim)`.
     private func reference(q: [Float], k: [Float], v: [Float], length: Int, heads: Int, kvHeads: Int,
-                           headDim: Int, scale: Float) -> [Double] {
+                           headDim: Int, scale: Float, sinks: [Float]? = nil) -> [Double] {
         let group = heads / kvHeads, stride = kvHeads * headDim
         var out = [Double](repeating: 0, count: heads * headDim)
         for h in 0..<heads {
@@ -15,9 +15,10 @@ final class AttentionTests: XCTestCase {
                 for d in 0..<headDim { s += Double(q[h * headDim + d]) * Double(k[t * stride + kv + d]) }
                 return s * Double(scale)
             }
-            let m = scores.max()!
+            let sink = sinks.map { Double($0[h]) }
+            let m = max(scores.max()!, sink ?? -.infinity)
             scores = scores.map { Foundation.exp($0 - m) }
-            let total = scores.reduce(0, +)
+            let total = scores.reduce(0, +) + (sink.map { Foundation.exp($0 - m) } ?? 0)
             for t in 0..<length {
                 for d in 0..<headDim { out[h * headDim + d] += scores[t] / total * Double(v[t * stride + kv + d]) }
             }
@@ -87,6 +88,36 @@ final class AttentionTests: XCTestCase {
             }
         }
         XCTAssertEqual(Kernels.gemmAttentionTokens, 16)
+    }
+
+    func testSinksJoinEverySoftmax() {
+        // One query per (token, head) path and per-head GEMM path: each head's sink logit
+        // adds to the normalisation only, so the outputs shrink by the sink's share.
+        var rng = SplitMix64(seed: 43)
+        let (first, heads, kvHeads, headDim) = (3, 4, 2, 16)
+        let sinks = rng.floats(heads, in: -1...3)
+        for tokens in [1, 20] {
+            let total = first + tokens, stride = kvHeads * headDim
+            let q = rng.floats(tokens * heads * headDim, in: -2...2)
+            let k = rng.floats(total * stride, in: -2...2), v = rng.floats(total * stride)
+            for window in [nil, 5] as [Int?] {
+                var out = [Float](repeating: .nan, count: tokens * heads * headDim)
+                var scratch = [Float](repeating: .nan, count: tokens * heads * total)
+                Kernels.attention(queries: q, tokens: tokens, firstPosition: first, window: window, keys: k, values: v,
+                                  heads: heads, kvHeads: kvHeads, headDim: headDim, scale: 0.25, sinks: sinks,
+                                  output: &out, scratch: &scratch, pool: TestPools.byThreads[3]!)
+                for t in 0..<tokens {
+                    let position = first + t, start = window.map { max(0, position - $0 + 1) } ?? 0
+                    let expected = reference(q: Array(q[t * heads * headDim..<(t + 1) * heads * headDim]),
+                                             k: Array(k[start * stride..<(position + 1) * stride]),
+                                             v: Array(v[start * stride..<(position + 1) * stride]),
+                                             length: position - start + 1, heads: heads, kvHeads: kvHeads,
+                                             headDim: headDim, scale: 0.25, sinks: sinks)
+                    XCTAssertLessThan(relativeError(Array(out[t * heads * headDim..<(t + 1) * heads * headDim]), expected),
+                                      1e-5, "tokens \(tokens) query \(t) window \(String(describing: window))")
+                }
+            }
+        }
     }
 
     func testInsideParallelForOnSamePool() {

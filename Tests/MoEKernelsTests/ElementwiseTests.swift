@@ -71,6 +71,36 @@ final class ElementwiseTests: XCTestCase {
         XCTAssertEqual(v.reduce(0, +), 1, accuracy: 1e-6)
     }
 
+    func testSoftmaxWithASinkLeavesItsShareOut() {
+        var rng = SplitMix64(seed: 23)
+        for count in sizes {
+            for sink: Float in [-3, 0.5, 8] {
+                var v = rng.floats(count, in: -5...5)
+                let m = max(v.map(Double.init).max()!, Double(sink))
+                let e = v.map { Foundation.exp(Double($0) - m) }
+                let s = e.reduce(0, +) + Foundation.exp(Double(sink) - m)
+                Kernels.softmax(&v, count: count, sink: sink)
+                XCTAssertLessThan(relativeError(v, e.map { $0 / s }), 1e-6, "count \(count) sink \(sink)")
+            }
+        }
+    }
+
+    func testClampedSwiGLU() {
+        // Values beyond the limit on both sides, and a tail after the last full vector.
+        var rng = SplitMix64(seed: 24)
+        for count in [1, 8, 21] {
+            let gate = rng.floats(count, in: -12...12), up = rng.floats(count, in: -12...12)
+            let (limit, alpha): (Double, Double) = (7, 1.702)
+            let expected = zip(gate, up).map { g, u -> Double in
+                let g = min(Double(g), limit), u = min(max(Double(u), -limit), limit)
+                return (u + 1) * g / (1 + Foundation.exp(-alpha * g))
+            }
+            var out = gate
+            Kernels.clampedSwiGLU(gate: &out, up: up, count: count, limit: Float(limit), alpha: Float(alpha))
+            for i in 0..<count { XCTAssertEqual(Double(out[i]), expected[i], accuracy: 1e-5 * max(1, abs(expected[i])), "count \(count) at \(i)") }
+        }
+    }
+
     func testSiLUMul() {
         var rng = SplitMix64(seed: 22)
         for count in sizes {

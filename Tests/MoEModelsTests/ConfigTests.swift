@@ -29,8 +29,9 @@ final class ConfigTests: XCTestCase, ConfigParsing {
                        RopeConfig(theta: 1000, scaling: .linear(factor: 4)))
         let llama3 = try config(llama(#", "rope_theta": 500000.0, "rope_scaling": {"rope_type": "llama3", "factor": 8.0, "low_freq_factor": 1.0, "high_freq_factor": 4.0, "original_max_position_embeddings": 8192}"#))
         XCTAssertEqual(llama3.rope.scaling, .llama3(factor: 8, lowFreqFactor: 1, highFreqFactor: 4, originalMaxPositions: 8192))
-        XCTAssertEqual(error(llama(#", "rope_scaling": {"rope_type": "dynamic", "factor": 4.0}"#))?.field, "rope_scaling.rope_type")
-        XCTAssertEqual(error(llama(#", "rope_scaling": {"rope_type": "yarn", "factor": 4.0}"#))?.field, "rope_scaling.original_max_position_embeddings")
+        XCTAssertEqual(error(llama(#", "rope_scaling": {"rope_type": "longrope", "factor": 4.0}"#))?.field, "rope_scaling.rope_type")
+        XCTAssertEqual(error(llama(#", "rope_scaling": {"rope_type": "yarn", "factor": 4.0}"#))?.field,
+                       "rope_scaling.original_max_position_embeddings")
     }
 
     func testLlama3FrequenciesFollowThePiecewiseRule() {

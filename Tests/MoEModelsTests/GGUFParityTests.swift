@@ -51,7 +51,7 @@ final class GGUFParityTests: XCTestCase {
             XCTAssertEqual(greedy, fixture.greedyIDs, path)
         }
         XCTAssertEqual(architectures, ["mixtral", "qwen2_moe", "qwen3_moe", "olmoe", "granitemoe", "llama", "qwen2", "qwen3",
-                                       "qwen3_next", "qwen3_5_moe", "deepseek_v3", "deepseek_v2"])
+                                       "qwen3_next", "qwen3_5_moe", "deepseek_v3", "deepseek_v2", "gpt_oss"])
     }
 
     func testGGUFAndSafetensorsSummariesAgree() throws {
