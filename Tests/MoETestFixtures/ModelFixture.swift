@@ -70,10 +70,12 @@ package struct ModelFixture {
     }
 
     /// The accuracy required against transformers: 1e-4 relative L2 for f32 weights, 1e-3 for
-    /// bf16, and 2e-2 with MXFP4 experts, whose matrices take activations rounded to 8 bits
-    /// in decode and small batches (as llama.cpp's do; 9e-3 measured over 200 decode steps).
+    /// bf16, and 3e-2 with MXFP4 experts, whose matrices take activations rounded to 8 bits
+    /// in decode and in every prompt pass of the routed experts (as llama.cpp's do; 9e-3
+    /// measured over 200 decode steps, 2.1e-2 at the first prompt position) — the bound Q8_0
+    /// files meet.
     package var tolerance: Float {
-        if expertsDType == "mxfp4" { return 2e-2 }
+        if expertsDType == "mxfp4" { return 3e-2 }
         return weightsDType == "float32" ? 1e-4 : 1e-3
     }
 
