@@ -75,6 +75,33 @@ enum OneToken: TokenTile { static var count: Int { 1 } }
 enum TwoTokens: TokenTile { static var count: Int { 2 } }
 enum ThreeTokens: TokenTile { static var count: Int { 3 } }
 
+/// What a tile of 4 weight rows x up to 3 tokens reads: the rows (missing rows repeat the
+/// last valid one) and the tokens' quantised activations, scales and sums (tokens past the
+/// tile repeat its first).
+struct TileOperands {
+    /// Start of each of the 4 weight rows.
+    let rows: (UnsafeRawPointer, UnsafeRawPointer, UnsafeRawPointer, UnsafeRawPointer)
+    /// `(cols)` quantised activations of each token.
+    let codes: (UnsafePointer<Int8>, UnsafePointer<Int8>, UnsafePointer<Int8>)
+    /// `(cols / 32)` block scales of each token.
+    let scales: (UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>)
+    /// `(cols / 32)` block sums of each token.
+    let sums: (UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>)
+
+    /// Rows `firstRow ..< firstRow + validRows` (at most 4) and tokens `firstToken ..< +
+    /// T.count` of `w` and `x`.
+    @inline(__always)
+    init<T: TokenTile>(_: T.Type, _ w: WeightMatrix, x: ActivationQ8, firstToken: Int, firstRow: Int, validRows: Int) {
+        let blocks = w.cols / 32, last = firstRow + validRows - 1
+        rows = (w.base + firstRow * w.rowBytes, w.base + Swift.min(firstRow + 1, last) * w.rowBytes,
+                w.base + Swift.min(firstRow + 2, last) * w.rowBytes, w.base + Swift.min(firstRow + 3, last) * w.rowBytes)
+        let t1 = T.count > 1 ? firstToken + 1 : firstToken, t2 = T.count > 2 ? firstToken + 2 : firstToken
+        codes = (UnsafePointer(x.q + firstToken * w.cols), UnsafePointer(x.q + t1 * w.cols), UnsafePointer(x.q + t2 * w.cols))
+        scales = (UnsafePointer(x.scale + firstToken * blocks), UnsafePointer(x.scale + t1 * blocks), UnsafePointer(x.scale + t2 * blocks))
+        sums = (UnsafePointer(x.sum + firstToken * blocks), UnsafePointer(x.sum + t1 * blocks), UnsafePointer(x.sum + t2 * blocks))
+    }
+}
+
 /// One weight row's sums for the tokens of a tile: 8 f32 lanes and a `min` term per token.
 struct TileRowSums {
     var lanes0 = SIMD8<Float>(), lanes1 = SIMD8<Float>(), lanes2 = SIMD8<Float>()
@@ -121,16 +148,9 @@ enum MatmulQ8Int {
         y: UnsafeMutablePointer<Float>, firstRow: Int, validRows: Int
     ) {
         let blocks = w.cols / 32
-        let last = firstRow + validRows - 1
-        var p0 = w.base + firstRow * w.rowBytes
-        var p1 = w.base + Swift.min(firstRow + 1, last) * w.rowBytes
-        var p2 = w.base + Swift.min(firstRow + 2, last) * w.rowBytes
-        var p3 = w.base + Swift.min(firstRow + 3, last) * w.rowBytes
-        // Token rows of the quantised activations; tokens past the tile repeat its first.
-        let t1 = T.count > 1 ? firstToken + 1 : firstToken, t2 = T.count > 2 ? firstToken + 2 : firstToken
-        let q0 = x.q + firstToken * w.cols, q1 = x.q + t1 * w.cols, q2 = x.q + t2 * w.cols
-        let s0 = x.scale + firstToken * blocks, s1 = x.scale + t1 * blocks, s2 = x.scale + t2 * blocks
-        let m0 = x.sum + firstToken * blocks, m1 = x.sum + t1 * blocks, m2 = x.sum + t2 * blocks
+        let o = TileOperands(T.self, w, x: x, firstToken: firstToken, firstRow: firstRow, validRows: validRows)
+        var (p0, p1, p2, p3) = o.rows
+        let (q0, q1, q2) = o.codes, (s0, s1, s2) = o.scales, (m0, m1, m2) = o.sums
         var a0 = TileRowSums(), a1 = TileRowSums(), a2 = TileRowSums(), a3 = TileRowSums()
         for b in 0..<blocks {
             let x0 = D.token(load(q0 + 32 &* b))

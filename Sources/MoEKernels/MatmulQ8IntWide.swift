@@ -47,16 +47,9 @@ enum MatmulQ8IntWide {
         y: UnsafeMutablePointer<Float>, firstRow: Int, validRows: Int
     ) {
         let blocks = w.cols / 32
-        let last = firstRow + validRows - 1
-        let p0 = w.base + firstRow * w.rowBytes
-        let p1 = w.base + Swift.min(firstRow + 1, last) * w.rowBytes
-        let p2 = w.base + Swift.min(firstRow + 2, last) * w.rowBytes
-        let p3 = w.base + Swift.min(firstRow + 3, last) * w.rowBytes
-        // Token rows of the quantised activations; tokens past the tile repeat its first.
-        let t1 = T.count > 1 ? firstToken + 1 : firstToken, t2 = T.count > 2 ? firstToken + 2 : firstToken
-        let q0 = x.q + firstToken * w.cols, q1 = x.q + t1 * w.cols, q2 = x.q + t2 * w.cols
-        let s0 = x.scale + firstToken * blocks, s1 = x.scale + t1 * blocks, s2 = x.scale + t2 * blocks
-        let m0 = x.sum + firstToken * blocks, m1 = x.sum + t1 * blocks, m2 = x.sum + t2 * blocks
+        let o = TileOperands(T.self, w, x: x, firstToken: firstToken, firstRow: firstRow, validRows: validRows)
+        let (p0, p1, p2, p3) = o.rows
+        let (q0, q1, q2) = o.codes, (s0, s1, s2) = o.scales, (m0, m1, m2) = o.sums
         var a0 = WideTileRowSums(), a1 = WideTileRowSums(), a2 = WideTileRowSums(), a3 = WideTileRowSums()
         var b = 0
         while b + 1 < blocks {
